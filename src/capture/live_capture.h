@@ -1,0 +1,79 @@
+// LiveCapture: libpcap on the "any" device (or one named interface) with DLT_LINUX_SLL2, so
+// each packet carries its interface index and direction, and a kernel filter in front.
+//
+// Opening errors come back as one line naming the cause and the fix (RELIABILITY.md P3).
+// Stopping is two steps, so that nothing the kernel already holds is lost (S2): break_loop()
+// from a signal handler ends the blocking dispatch, then drain() reads in non-blocking mode
+// until the ring is empty and a full buffer timeout has passed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "capture/raw_packet.h"
+
+struct pcap;
+
+namespace wtfn::capture {
+
+struct LiveOptions {
+    std::string interface = "any";
+    int snaplen = 262144;                   // GRO can hand us 64 KiB super-packets
+    int buffer_timeout_ms = 100;            // how long the kernel holds a block before delivery
+    int buffer_bytes = 32 * 1024 * 1024;    // absorbs bursts while we write the report
+    std::string filter;                     // empty: kernel_filter_expression()
+};
+
+struct LiveStats {
+    std::uint64_t received = 0;
+    std::uint64_t kernel_dropped = 0;    // ring full: the kernel had no room
+    std::uint64_t interface_dropped = 0; // dropped by the driver
+};
+
+class LiveCapture {
+public:
+    using Callback = std::function<void(const RawPacket&)>;
+
+    ~LiveCapture();
+    LiveCapture(const LiveCapture&) = delete;
+    LiveCapture& operator=(const LiveCapture&) = delete;
+
+    // Returns null and sets `error` (one line, cause and fix) when the capture cannot start.
+    static std::unique_ptr<LiveCapture> open(const LiveOptions& options, std::string& error);
+
+    // Blocks up to the buffer timeout and hands each packet to `cb`. Returns the number of
+    // packets, 0 on timeout, -1 on error (error() says why), -2 after break_loop().
+    int dispatch(const Callback& cb);
+
+    // Reads what the kernel still holds after the capture was told to stop: non-blocking
+    // reads until one returns nothing after at least one buffer timeout, at most `max_ms`.
+    void drain(const Callback& cb, int max_ms = 1000);
+
+    // Async-signal-safe: makes a blocked dispatch() return -2.
+    void break_loop();
+
+    LiveStats stats();
+
+    std::uint32_t link_type() const { return link_type_; }
+
+    const std::string& interface() const { return interface_; }
+
+    // Kernel index of the interface, when capturing on one named interface; 0 on "any".
+    std::uint32_t fixed_ifindex() const { return fixed_ifindex_; }
+
+    const std::string& error() const { return error_; }
+
+private:
+    LiveCapture() = default;
+
+    pcap* handle_ = nullptr;
+    std::uint32_t link_type_ = 0;
+    std::uint32_t fixed_ifindex_ = 0;
+    int buffer_timeout_ms_ = 100;
+    std::string interface_;
+    std::string error_;
+};
+
+} // namespace wtfn::capture

@@ -1,0 +1,82 @@
+// Pipeline: one captured record in, zero or more ClassifiedEvents out to the sinks.
+//
+//   RawPacket -> decode (src/net) -> port classification (classify/) -> per transport:
+//     udp53, mDNS, LLMNR : parse the DNS message in place
+//     tcp53              : follow the TCP stream (flows/), reassemble DNS framing, parse
+//     DoT, 443/TCP       : one event per connection, TLS ClientHello probe for confidence
+//     DoQ, 443/UDP       : one event per flow, QUIC probe for confidence
+//
+// The per-packet path allocates nothing: the PacketView and the DnsMessage are members
+// reused for every packet, the flow table is preallocated, and a DNS-over-TCP stream
+// buffers only the unfinished tail of a message.
+//
+// On the "any" device a loopback packet may be seen twice (outgoing, then incoming) or only
+// once (Linux 6.x delivers only the incoming copy): a short ring of recent loopback packet
+// hashes keeps the first sighting and counts a repeat as a loopback duplicate, so a message
+// is judged exactly once either way.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "capture/raw_packet.h"
+#include "dnsleak/flows/flow_table.h"
+#include "dnsleak/pipeline/interface_names.h"
+#include "dnsleak/report/counters.h"
+#include "dnsleak/report/events.h"
+#include "net/packet_view.h"
+#include "proto/dns_message.h"
+#include "proto/dns_tcp_stream.h"
+
+namespace wtfn::dnsleak {
+
+struct PipelineLimits {
+    std::size_t flow_capacity = FlowTable::DEFAULT_CAPACITY;
+    std::size_t reassembly_memcap = 16 * 1024 * 1024;
+    FlowTimeouts timeouts;
+};
+
+class Pipeline {
+public:
+    explicit Pipeline(InterfaceNames& names, PipelineLimits limits = {});
+
+    void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+
+    void process(const capture::RawPacket& raw);
+
+    // End of capture: flushes every open flow (partial DNS-over-TCP messages are counted as
+    // dns.tcp_truncated; encrypted flows not yet reported are reported).
+    void finish();
+
+    CaptureCounters& counters() { return counters_; }
+
+    const CaptureCounters& counters() const { return counters_; }
+
+private:
+    void handle_dns_datagram(const capture::RawPacket& raw, Transport t);
+    void handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server);
+    void handle_encrypted(const capture::RawPacket& raw, const FlowKey& key, bool to_server,
+                          Transport t);
+    void on_flow_end(const FlowKey& key, FlowState& flow);
+    void emit_flow_event(const FlowKey& key, const FlowState& flow, std::int64_t ts_ns);
+    void fill_packet_facts(ClassifiedEvent& e, const capture::RawPacket& raw);
+    void emit(const ClassifiedEvent& e);
+    bool is_loopback_repeat(std::int64_t ts_ns);
+
+    InterfaceNames& names_;
+    std::vector<EventSink*> sinks_;
+    CaptureCounters counters_;
+    FlowTable flows_;
+    proto::ReassemblyBudget budget_;
+    net::PacketView view_;
+    proto::DnsMessage message_;
+
+    struct LoopbackSighting {
+        std::uint64_t hash = 0;
+        std::int64_t ts_ns = 0;
+    };
+    std::array<LoopbackSighting, 64> loopback_ring_{};
+    std::size_t loopback_next_ = 0;
+};
+
+} // namespace wtfn::dnsleak

@@ -1,0 +1,236 @@
+#include "dnsleak/pipeline/watch_session.h"
+
+#include <csignal>
+#include <fmt/format.h>
+#include <memory>
+#include <unistd.h>
+
+#include "capture/kernel_filter.h"
+#include "capture/live_capture.h"
+#include "capture/pcap_file_reader.h"
+#include "dnsleak/pipeline/pipeline.h"
+#include "dnsleak/report/atomic_file.h"
+#include "dnsleak/report/human_report.h"
+#include "dnsleak/report/json_report.h"
+#include "dnsleak/report/progress.h"
+#include "dnsleak/report/summary.h"
+#include "net/decode.h"
+#include "util/time_format.h"
+
+namespace wtfn::dnsleak {
+namespace {
+
+// The signal handler only counts and breaks the capture loop (RELIABILITY.md S1): no I/O,
+// no allocation. pcap_breakloop() writes to an eventfd, which is async-signal-safe.
+volatile std::sig_atomic_t g_signals = 0;
+capture::LiveCapture* volatile g_live = nullptr;
+
+void on_stop_signal(int /*sig*/)
+{
+    g_signals = g_signals + 1;
+    capture::LiveCapture* live = g_live;
+    if (live != nullptr) {
+        live->break_loop();
+    }
+}
+
+void install_signal_handlers()
+{
+    struct sigaction sa{};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; // no SA_RESTART: a blocked read must return
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    // A closed stdout pipe must end the output, not the process (S6).
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+void print_error(const std::string& line)
+{
+    fmt::print(stderr, "wtfn: error: {}\n", line);
+}
+
+struct Outputs {
+    OutputStream stdout_stream{STDOUT_FILENO};
+    std::unique_ptr<Progress> progress;
+    std::unique_ptr<HumanReport> human;
+    std::unique_ptr<JsonReportWriter> json_stdout;
+    AtomicFile out_file;
+    std::unique_ptr<OutputStream> out_stream;
+    std::unique_ptr<JsonReportWriter> json_file;
+    SummaryBuilder summary;
+};
+
+std::string link_name(std::uint32_t lt)
+{
+    const std::string name = net::link_type_name(lt);
+    return name == "unknown" ? fmt::format("LINKTYPE_{}", lt) : name;
+}
+
+} // namespace
+
+int run_watch(const WatchOptions& opt)
+{
+    Outputs out;
+    out.progress = std::make_unique<Progress>(opt.progress && isatty(STDERR_FILENO) == 1);
+    if (!opt.out.empty() && !out.out_file.open(opt.out)) {
+        print_error(out.out_file.error());
+        return EXIT_FAILED;
+    }
+
+    ReportMeta meta;
+    std::unique_ptr<capture::LiveCapture> live;
+    capture::PcapFileReader file;
+    std::unique_ptr<InterfaceNames> names;
+    if (!opt.pcap.empty()) {
+        meta.source_kind = "pcap";
+        meta.source_name = opt.pcap;
+        if (!file.open(opt.pcap)) {
+            print_error(file.error());
+            return EXIT_FAILED;
+        }
+        names = std::make_unique<FileInterfaceNames>(file);
+    } else {
+        meta.source_kind = "live";
+        capture::LiveOptions lo;
+        lo.interface = opt.iface.empty() ? "any" : opt.iface;
+        meta.source_name = lo.interface;
+        std::string error;
+        live = capture::LiveCapture::open(lo, error);
+        if (!live) {
+            print_error(error);
+            return EXIT_FAILED;
+        }
+        meta.link_types.push_back(link_name(live->link_type()));
+        names = std::make_unique<LiveInterfaceNames>(live->fixed_ifindex());
+        if (opt.verbosity >= 1) {
+            fmt::print(stderr, "wtfn: capturing on {} ({}), kernel filter: {}\n", lo.interface,
+                       link_name(live->link_type()), capture::kernel_filter_expression());
+        }
+    }
+
+    Pipeline pipeline(*names);
+    pipeline.add_sink(&out.summary);
+    if (opt.json) {
+        out.json_stdout = std::make_unique<JsonReportWriter>(out.stdout_stream, !opt.summary_only);
+        pipeline.add_sink(out.json_stdout.get());
+    } else {
+        out.human = std::make_unique<HumanReport>(out.stdout_stream, *out.progress,
+                                                  !opt.summary_only);
+        pipeline.add_sink(out.human.get());
+    }
+    if (!opt.out.empty()) {
+        out.out_stream = std::make_unique<OutputStream>(out.out_file.fd());
+        out.json_file = std::make_unique<JsonReportWriter>(*out.out_stream, !opt.summary_only);
+        pipeline.add_sink(out.json_file.get());
+    }
+
+    install_signal_handlers();
+    meta.started_ns = util::now_ns();
+    const auto started = std::chrono::steady_clock::now();
+    if (out.human) {
+        out.human->begin(meta);
+    }
+    if (out.json_stdout) {
+        out.json_stdout->begin(meta);
+    }
+    if (out.json_file) {
+        out.json_file->begin(meta);
+    }
+
+    CaptureCounters& counters = pipeline.counters();
+    if (live) {
+        g_live = live.get();
+        const auto process = [&](const capture::RawPacket& p) { pipeline.process(p); };
+        const auto limit = opt.follow ? std::chrono::milliseconds::max()
+                                      : opt.duration.value_or(std::chrono::seconds(10));
+        const auto start = std::chrono::steady_clock::now();
+        meta.stop_reason = "duration";
+        while (g_signals == 0) {
+            const int n = live->dispatch(process);
+            if (n == -1) {
+                meta.error = live->error();
+                meta.stop_reason = "error";
+                break;
+            }
+            out.progress->update(counters, util::now_ns());
+            if (!opt.follow && std::chrono::steady_clock::now() - start >= limit) {
+                break;
+            }
+            if (out.stdout_stream.failed()) {
+                meta.stop_reason = "output_closed";
+                break;
+            }
+        }
+        if (g_signals != 0) {
+            meta.stop_reason = "signal";
+        }
+        // Drain what the kernel already holds; a second signal means "stop now".
+        if (g_signals < 2 && meta.error.empty()) {
+            live->drain(process);
+        }
+        g_live = nullptr;
+        const capture::LiveStats st = live->stats();
+        counters.kernel_dropped = st.kernel_dropped;
+        counters.interface_dropped = st.interface_dropped;
+    } else {
+        meta.stop_reason = "end_of_input";
+        capture::RawPacket p;
+        for (std::uint64_t n = 0;; ++n) {
+            const auto st = file.next(p, counters.malformed);
+            if (st == capture::PcapFileReader::Status::end) {
+                break;
+            }
+            if (st == capture::PcapFileReader::Status::error) {
+                meta.error = file.error() +
+                             "; the packets before that point were analysed (report is partial)";
+                meta.stop_reason = "error";
+                meta.partial = true;
+                break;
+            }
+            pipeline.process(p);
+            if ((n & 0xFFF) == 0) {
+                if (g_signals != 0) {
+                    meta.stop_reason = "signal";
+                    meta.partial = true;
+                    break;
+                }
+                out.progress->update(counters, util::now_ns());
+            }
+        }
+        for (const auto lt : file.link_types()) {
+            meta.link_types.push_back(link_name(lt));
+        }
+    }
+
+    pipeline.finish();
+    meta.ended_ns = util::now_ns();
+    meta.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+    const Summary summary = out.summary.build();
+    out.progress->clear();
+    if (out.human) {
+        out.human->finish(meta, summary, counters);
+    }
+    if (out.json_stdout) {
+        out.json_stdout->finish(meta, summary, counters);
+    }
+    int status = meta.error.empty() ? EXIT_CLEAN : EXIT_FAILED;
+    if (out.json_file) {
+        const bool ok = out.json_file->finish(meta, summary, counters) && out.out_file.commit();
+        if (!ok) {
+            print_error(out.out_file.error().empty()
+                            ? opt.out + ": cannot write the report (disk full?)"
+                            : out.out_file.error());
+            status = EXIT_FAILED;
+        }
+    }
+    if (!meta.error.empty()) {
+        print_error(meta.error);
+    }
+    return status;
+}
+
+} // namespace wtfn::dnsleak

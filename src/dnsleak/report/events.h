@@ -1,0 +1,46 @@
+// The data that flows between stages (DESIGN.md section 2, seeds' TrafficEvent ->
+// ClassifiedEvent). A ClassifiedEvent is built on the stack for each DNS message or
+// encrypted flow and handed to the sinks by reference; it points into the packet and the
+// parser's reusable DnsMessage, so a sink that keeps it must copy what it needs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "dnsleak/classify/transport.h"
+#include "net/packet_view.h"
+#include "proto/dns_message.h"
+#include "util/malformed.h"
+
+namespace wtfn::dnsleak {
+
+struct ClassifiedEvent {
+    // TrafficEvent: the flow facts
+    std::int64_t ts_ns = 0;
+    net::L4 proto = net::L4::udp;
+    std::string_view interface;    // empty when unknown
+    std::uint32_t ifindex = 0;     // 0 when unknown
+    net::Direction direction = net::Direction::unknown;
+    net::IpAddress src;
+    net::IpAddress dst;
+    std::uint16_t src_port = 0;
+    std::uint16_t dst_port = 0;
+    // classification
+    Transport transport = Transport::udp53;
+    Confidence confidence = Confidence::high;
+    // plaintext DNS: the parsed message (null for encrypted flows, or when nothing parsed)
+    const proto::DnsMessage* dns = nullptr;
+    std::optional<util::Malformed> malformed; // why the DNS message could not be fully parsed
+    // encrypted flows: what the first client payload showed
+    bool tls_client_hello = false;
+    std::uint32_t quic_version = 0;
+};
+
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void on_event(const ClassifiedEvent& event) = 0;
+};
+
+} // namespace wtfn::dnsleak

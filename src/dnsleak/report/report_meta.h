@@ -1,0 +1,25 @@
+// ReportMeta: what a report says about the run itself (source, times, how it ended).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wtfn::dnsleak {
+
+inline constexpr int SCHEMA_VERSION = 1;
+
+struct ReportMeta {
+    std::string command = "dns leak watch";
+    std::string source_kind; // "live" or "pcap"
+    std::string source_name; // interface ("any", "eth0") or file path
+    std::vector<std::string> link_types;
+    std::int64_t started_ns = 0;
+    std::int64_t ended_ns = 0;
+    std::int64_t elapsed_ns = 0; // monotonic: the wall clock may jump during a long watch
+    bool partial = false;    // the run ended early (signal during --pcap, damaged file)
+    std::string stop_reason; // duration, signal, end_of_input, error, output_closed
+    std::string error;       // one line, empty when none
+};
+
+} // namespace wtfn::dnsleak
