@@ -1,18 +1,19 @@
 #include "capture/live_capture.h"
 
 #include <chrono>
+
 #include <net/if.h>
-#include <pcap/pcap.h>
 #include <poll.h>
+
+#include <pcap/pcap.h>
 
 #include "capture/kernel_filter.h"
 
 namespace wtfn::capture {
 namespace {
 
-constexpr const char* PRIVILEGE_FIX =
-    "run wtfn as root, or grant the capabilities once with "
-    "`setcap cap_net_raw,cap_net_admin+ep $(command -v wtfn)`";
+constexpr const char* PRIVILEGE_FIX = "run wtfn as root, or grant the capabilities once with "
+                                      "`setcap cap_net_raw,cap_net_admin+ep $(command -v wtfn)`";
 
 struct DispatchContext {
     const LiveCapture::Callback* cb;
@@ -43,8 +44,10 @@ std::string activation_error(pcap_t* handle, int rc, const std::string& iface)
             return "cannot capture on '" + iface +
                    "': no such interface; list interfaces with `ip link` and pass one to --iface";
         case PCAP_ERROR_IFACE_NOT_UP:
-            return "cannot capture on '" + iface + "': the interface is down; bring it up with "
-                   "`ip link set " + iface + " up`";
+            return "cannot capture on '" + iface +
+                   "': the interface is down; bring it up with "
+                   "`ip link set " +
+                   iface + " up`";
         default:
             if (detail.find("Operation not permitted") != std::string::npos ||
                 detail.find("ermission") != std::string::npos) {
@@ -99,11 +102,9 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
     }
     cap->link_type_ = static_cast<std::uint32_t>(pcap_datalink(cap->handle_));
     bpf_program prog{};
-    const std::string filter =
-        options.filter.empty() ? kernel_filter_expression() : options.filter;
+    const std::string filter = options.filter.empty() ? kernel_filter_expression() : options.filter;
     if (pcap_compile(cap->handle_, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        error = "cannot compile the capture filter '" + filter + "': " +
-                pcap_geterr(cap->handle_);
+        error = "cannot compile the capture filter '" + filter + "': " + pcap_geterr(cap->handle_);
         return nullptr;
     }
     const int set_rc = pcap_setfilter(cap->handle_, &prog);

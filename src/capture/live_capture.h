@@ -20,10 +20,10 @@ namespace wtfn::capture {
 
 struct LiveOptions {
     std::string interface = "any";
-    int snaplen = 262144;                   // GRO can hand us 64 KiB super-packets
-    int buffer_timeout_ms = 100;            // how long the kernel holds a block before delivery
-    int buffer_bytes = 32 * 1024 * 1024;    // absorbs bursts while we write the report
-    std::string filter;                     // empty: kernel_filter_expression()
+    int snaplen = 262144;                // GRO can hand us 64 KiB super-packets
+    int buffer_timeout_ms = 100;         // how long the kernel holds a block before delivery
+    int buffer_bytes = 32 * 1024 * 1024; // absorbs bursts while we write the report
+    std::string filter;                  // empty: kernel_filter_expression()
 };
 
 struct LiveStats {

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -74,8 +75,9 @@ bool PcapFileReader::open(const std::string& path)
         if (!error_.empty()) {
             return false;
         }
-        return fail(0, "not a pcap or pcapng file (only " + std::to_string(got) +
-                           " bytes); wtfn reads pcap and pcapng captures");
+        return fail(0,
+                    "not a pcap or pcapng file (only " + std::to_string(got) +
+                        " bytes); wtfn reads pcap and pcapng captures");
     }
     const std::uint8_t* p = (mem_ != nullptr ? mem_ : buf_.data()) + pos_;
     if (util::load_u32(p, false) == PCAPNG_SHB) {
@@ -93,7 +95,9 @@ bool PcapFileReader::open(const std::string& path)
     return true;
 }
 
-bool PcapFileReader::open_memory(const std::uint8_t* data, std::size_t size, const std::string& name)
+bool PcapFileReader::open_memory(const std::uint8_t* data,
+                                 std::size_t size,
+                                 const std::string& name)
 {
     mem_ = data;
     mem_size_ = size;
@@ -136,8 +140,9 @@ bool PcapFileReader::read_classic_header(const std::uint8_t* h)
         default: {
             char hex[16];
             std::snprintf(hex, sizeof hex, "0x%08x", magic);
-            return fail(0, std::string("not a pcap or pcapng file (bad magic ") + hex +
-                               "); wtfn reads pcap and pcapng captures");
+            return fail(0,
+                        std::string("not a pcap or pcapng file (bad magic ") + hex +
+                            "); wtfn reads pcap and pcapng captures");
         }
     }
     snaplen_ = util::load_u32(h + 16, big_endian_);
@@ -366,8 +371,8 @@ PcapFileReader::Status PcapFileReader::next_pcapng(RawPacket& out, util::Malform
         }
         if (have < 12) {
             fail(offset,
-                 "capture file is truncated: block header needs 12 bytes, " +
-                     std::to_string(have) + " present");
+                 "capture file is truncated: block header needs 12 bytes, " + std::to_string(have) +
+                     " present");
             return Status::error;
         }
         const std::uint8_t* b = (mem_ != nullptr ? mem_ : buf_.data()) + pos_;
@@ -417,10 +422,11 @@ PcapFileReader::Status PcapFileReader::next_pcapng(RawPacket& out, util::Malform
                     bad.add(util::Malformed::pcap_bad_block);
                     break;
                 }
-                const std::uint32_t if_id = epb ? util::load_u32(b + 8, big_endian_)
-                                                : util::load_u16(b + 8, big_endian_);
-                const std::uint64_t ts = (std::uint64_t{util::load_u32(b + 12, big_endian_)} << 32) |
-                                         util::load_u32(b + 16, big_endian_);
+                const std::uint32_t if_id =
+                    epb ? util::load_u32(b + 8, big_endian_) : util::load_u16(b + 8, big_endian_);
+                const std::uint64_t ts =
+                    (std::uint64_t{util::load_u32(b + 12, big_endian_)} << 32) |
+                    util::load_u32(b + 16, big_endian_);
                 const std::uint32_t caplen = util::load_u32(b + 20, big_endian_);
                 const std::uint32_t len = util::load_u32(b + 24, big_endian_);
                 if (if_id >= interfaces_.size() || caplen > total - 32) {

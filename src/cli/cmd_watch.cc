@@ -1,6 +1,7 @@
 // `wtfn dns leak watch`: flags -> WatchOptions -> run_watch(). See docs/cli.md.
-#include <fmt/format.h>
 #include <memory>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "dnsleak/pipeline/watch_session.h"
@@ -18,24 +19,25 @@ void setup_watch(CLI::App& leak)
         "Capture DNS-like traffic (plain DNS on 53, DoT/DoQ on 853, TLS/QUIC on 443, mDNS, "
         "LLMNR) live or from a capture file, and report every DNS message and encrypted "
         "resolver flow with its interface, direction, source and destination.");
-    cmd->footer(
-        "Examples:\n"
-        "  wtfn dns leak watch                      # 10 s on all interfaces (needs root)\n"
-        "  wtfn dns leak watch --follow --iface wg0 # until Ctrl-C, one interface\n"
-        "  wtfn dns leak watch --pcap trace.pcapng --json --out report.json\n"
-        "Exit status: 0 clean, 1 leaks found, 2 failed (see docs/exit-codes.md).");
-    auto* dur = cmd->add_option("--duration", *duration_text,
-                                "How long to capture: Nms, Ns, Nm or Nh (default 10s)");
+    cmd->footer("Examples:\n"
+                "  wtfn dns leak watch                      # 10 s on all interfaces (needs root)\n"
+                "  wtfn dns leak watch --follow --iface wg0 # until Ctrl-C, one interface\n"
+                "  wtfn dns leak watch --pcap trace.pcapng --json --out report.json\n"
+                "Exit status: 0 clean, 1 leaks found, 2 failed (see docs/exit-codes.md).");
+    auto* dur = cmd->add_option(
+        "--duration", *duration_text, "How long to capture: Nms, Ns, Nm or Nh (default 10s)");
     cmd->add_flag("--follow", opt->follow, "Capture until Ctrl-C or SIGTERM, then report")
         ->excludes(dur);
-    auto* iface = cmd->add_option("--iface", opt->iface,
-                                  "Capture on this interface only (default: all, via 'any')");
-    cmd->add_option("--pcap", opt->pcap,
+    auto* iface = cmd->add_option(
+        "--iface", opt->iface, "Capture on this interface only (default: all, via 'any')");
+    cmd->add_option("--pcap",
+                    opt->pcap,
                     "Analyse a pcap or pcapng file instead of live traffic ('-' for stdin)")
         ->excludes(iface);
     cmd->add_flag("--json", opt->json, "Print the JSON report on stdout instead of the table");
     cmd->add_option("--out", opt->out, "Also write the JSON report to this file (mode 0600)");
-    cmd->add_flag("--summary-only", opt->summary_only,
+    cmd->add_flag("--summary-only",
+                  opt->summary_only,
                   "Leave out the per-event lines (and the JSON events list)");
     cmd->add_flag("-v", *verbosity, "More detail on stderr (-vv for even more)");
     cmd->callback([opt, duration_text, verbosity, cmd]() {
@@ -51,15 +53,17 @@ void setup_watch(CLI::App& leak)
                 return;
             }
             if (!opt->pcap.empty()) {
-                fmt::print(stderr, "wtfn: error: --duration applies to live capture; a "
-                                   "--pcap file is always read to its end\n");
+                fmt::print(stderr,
+                           "wtfn: error: --duration applies to live capture; a "
+                           "--pcap file is always read to its end\n");
                 g_exit_status = dnsleak::EXIT_FAILED;
                 return;
             }
         }
         if (opt->follow && !opt->pcap.empty()) {
-            fmt::print(stderr, "wtfn: error: --follow applies to live capture; a --pcap file "
-                               "is always read to its end\n");
+            fmt::print(stderr,
+                       "wtfn: error: --follow applies to live capture; a --pcap file "
+                       "is always read to its end\n");
             g_exit_status = dnsleak::EXIT_FAILED;
             return;
         }

@@ -31,8 +31,7 @@ int main(int argc, char** argv)
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         // Usage errors are failures: one line naming the problem, then the exit status 2.
-        fmt::print(stderr, "wtfn: error: {}; see `wtfn {} --help`\n", e.what(),
-                   "dns leak watch");
+        fmt::print(stderr, "wtfn: error: {}; see `wtfn {} --help`\n", e.what(), "dns leak watch");
         return wtfn::dnsleak::EXIT_FAILED;
     }
     return wtfn::cli::g_exit_status;

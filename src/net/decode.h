@@ -14,16 +14,16 @@ namespace wtfn::net {
 
 // Link-layer header types, as numbered in pcap files (LINKTYPE_*) and by libpcap (DLT_*).
 enum class LinkType : std::uint16_t {
-    null_bsd = 0,      // DLT_NULL: 4-byte address family in the capturing host's byte order
-    ethernet = 1,      // DLT_EN10MB, with 802.1Q / 802.1ad (QinQ) tags
-    raw_dlt = 12,      // DLT_RAW on Linux
-    raw_dlt_bsd = 14,  // DLT_RAW on OpenBSD
-    raw = 101,         // LINKTYPE_RAW: the packet starts with the IP header
-    loop = 108,        // DLT_LOOP: like NULL, network byte order
-    linux_sll = 113,   // Linux cooked capture v1
-    ipv4 = 228,        // LINKTYPE_IPV4
-    ipv6 = 229,        // LINKTYPE_IPV6
-    linux_sll2 = 276,  // Linux cooked capture v2: carries the interface index
+    null_bsd = 0,     // DLT_NULL: 4-byte address family in the capturing host's byte order
+    ethernet = 1,     // DLT_EN10MB, with 802.1Q / 802.1ad (QinQ) tags
+    raw_dlt = 12,     // DLT_RAW on Linux
+    raw_dlt_bsd = 14, // DLT_RAW on OpenBSD
+    raw = 101,        // LINKTYPE_RAW: the packet starts with the IP header
+    loop = 108,       // DLT_LOOP: like NULL, network byte order
+    linux_sll = 113,  // Linux cooked capture v1
+    ipv4 = 228,       // LINKTYPE_IPV4
+    ipv6 = 229,       // LINKTYPE_IPV6
+    linux_sll2 = 276, // Linux cooked capture v2: carries the interface index
 };
 
 // Human name for a link type ("LINUX_SLL2"); "unknown" otherwise.
@@ -53,10 +53,8 @@ DecodeStatus decode_tcp(util::Bytes data, PacketView& view, util::MalformedCount
 DecodeStatus decode_ethernet(util::Bytes data, PacketView& view, util::MalformedCounters& bad);
 DecodeStatus decode_sll(util::Bytes data, PacketView& view, util::MalformedCounters& bad);
 DecodeStatus decode_sll2(util::Bytes data, PacketView& view, util::MalformedCounters& bad);
-DecodeStatus decode_null(util::Bytes data,
-                         bool network_order,
-                         PacketView& view,
-                         util::MalformedCounters& bad);
+DecodeStatus
+decode_null(util::Bytes data, bool network_order, PacketView& view, util::MalformedCounters& bad);
 
 // Dispatches on an EtherType (0x0800 IPv4, 0x86DD IPv6); other types are not_ip.
 DecodeStatus decode_ethertype(std::uint16_t ethertype,

@@ -6,10 +6,8 @@
 namespace wtfn::net {
 namespace {
 
-DecodeStatus decode_l4(std::uint8_t proto,
-                       util::Bytes data,
-                       PacketView& view,
-                       util::MalformedCounters& bad)
+DecodeStatus
+decode_l4(std::uint8_t proto, util::Bytes data, PacketView& view, util::MalformedCounters& bad)
 {
     view.ip_proto = proto;
     switch (proto) {

@@ -4,10 +4,8 @@
 
 namespace wtfn::net {
 
-DecodeStatus decode_null(util::Bytes data,
-                         bool network_order,
-                         PacketView& view,
-                         util::MalformedCounters& bad)
+DecodeStatus
+decode_null(util::Bytes data, bool network_order, PacketView& view, util::MalformedCounters& bad)
 {
     if (data.size() < 4) {
         bad.add(util::Malformed::link_truncated);

@@ -23,8 +23,8 @@ void reset(DnsMessage& m)
     m.edns_option_count = 0;
 }
 
-std::optional<util::Malformed> parse_edns(util::Bytes rdata, std::uint16_t klass, std::uint32_t ttl,
-                                          DnsMessage& m)
+std::optional<util::Malformed>
+parse_edns(util::Bytes rdata, std::uint16_t klass, std::uint32_t ttl, DnsMessage& m)
 {
     m.has_edns = true;
     m.edns_udp_size = klass;
@@ -45,8 +45,10 @@ std::optional<util::Malformed> parse_edns(util::Bytes rdata, std::uint16_t klass
 }
 
 // SVCB/HTTPS RDATA: priority, target name, then key/length/value parameters.
-std::optional<util::Malformed> parse_svcb(util::Bytes wire, std::size_t rdata_start,
-                                          std::size_t rdata_end, DnsRecord& rec,
+std::optional<util::Malformed> parse_svcb(util::Bytes wire,
+                                          std::size_t rdata_start,
+                                          std::size_t rdata_end,
+                                          DnsRecord& rec,
                                           NameBudget& budget)
 {
     std::size_t off = rdata_start + 2;
@@ -83,8 +85,8 @@ std::optional<util::Malformed> parse_svcb(util::Bytes wire, std::size_t rdata_st
     return std::nullopt;
 }
 
-std::optional<util::Malformed> parse_rdata(util::Bytes wire, std::size_t start, std::size_t len,
-                                           DnsRecord& rec, NameBudget& budget)
+std::optional<util::Malformed> parse_rdata(
+    util::Bytes wire, std::size_t start, std::size_t len, DnsRecord& rec, NameBudget& budget)
 {
     const auto rdata = wire.subspan(start, len);
     switch (rec.type) {

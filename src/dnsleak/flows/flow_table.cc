@@ -5,7 +5,9 @@
 namespace wtfn::dnsleak {
 
 FlowTable::FlowTable(std::size_t capacity, FlowTimeouts timeouts)
-    : capacity_(capacity == 0 ? 1 : capacity), timeouts_(timeouts), slots_(capacity_)
+    : capacity_(capacity == 0 ? 1 : capacity),
+      timeouts_(timeouts),
+      slots_(capacity_)
 {
     const std::size_t index_size = std::bit_ceil(capacity_ * 2);
     index_.assign(index_size, 0);

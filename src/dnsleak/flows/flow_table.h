@@ -20,8 +20,8 @@
 namespace wtfn::dnsleak {
 
 struct FlowTimeouts {
-    std::int64_t udp_ns = 30'000'000'000;          // QUIC / DoQ flows
-    std::int64_t tcp_new_ns = 60'000'000'000;      // no data seen yet
+    std::int64_t udp_ns = 30'000'000'000;     // QUIC / DoQ flows
+    std::int64_t tcp_new_ns = 60'000'000'000; // no data seen yet
     std::int64_t tcp_established_ns = 300'000'000'000;
 };
 
@@ -44,7 +44,7 @@ struct FlowState {
     Transport transport = Transport::tcp53;
     std::int64_t first_seen_ns = 0;
     std::int64_t last_seen_ns = 0;
-    bool reported = false;     // the flow's event (encrypted transports) has been emitted
+    bool reported = false; // the flow's event (encrypted transports) has been emitted
     bool saw_data = false;
     bool client_fin = false;
     bool server_fin = false;
@@ -66,8 +66,8 @@ public:
     // any flow that has to go first (timed out, or the least recently used when full), so the
     // caller can flush what it holds.
     template <typename OnEvict>
-    FlowState& find_or_insert(const FlowKey& key, std::int64_t now_ns, bool& created,
-                              OnEvict&& on_evict);
+    FlowState&
+    find_or_insert(const FlowKey& key, std::int64_t now_ns, bool& created, OnEvict&& on_evict);
 
     // Existing flow or null; marks it most recently used.
     FlowState* find(const FlowKey& key);
@@ -117,7 +117,9 @@ private:
 };
 
 template <typename OnEvict>
-FlowState& FlowTable::find_or_insert(const FlowKey& key, std::int64_t now_ns, bool& created,
+FlowState& FlowTable::find_or_insert(const FlowKey& key,
+                                     std::int64_t now_ns,
+                                     bool& created,
                                      OnEvict&& on_evict)
 {
     created = false;

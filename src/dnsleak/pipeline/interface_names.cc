@@ -6,7 +6,8 @@
 
 namespace wtfn::dnsleak {
 
-std::uint32_t LiveInterfaceNames::resolve(std::uint32_t ifindex, std::uint32_t /*interface_id*/,
+std::uint32_t LiveInterfaceNames::resolve(std::uint32_t ifindex,
+                                          std::uint32_t /*interface_id*/,
                                           std::string_view& name)
 {
     if (ifindex == 0) {
@@ -30,7 +31,8 @@ std::uint32_t LiveInterfaceNames::resolve(std::uint32_t ifindex, std::uint32_t /
     return ifindex;
 }
 
-std::uint32_t FileInterfaceNames::resolve(std::uint32_t ifindex, std::uint32_t interface_id,
+std::uint32_t FileInterfaceNames::resolve(std::uint32_t ifindex,
+                                          std::uint32_t interface_id,
                                           std::string_view& name)
 {
     name = reader_.interface_name(interface_id);

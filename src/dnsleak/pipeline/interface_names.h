@@ -17,8 +17,8 @@ class InterfaceNames {
 public:
     virtual ~InterfaceNames() = default;
     // Sets `name` (empty when unknown) and returns the kernel index (0 when unknown).
-    virtual std::uint32_t resolve(std::uint32_t ifindex, std::uint32_t interface_id,
-                                  std::string_view& name) = 0;
+    virtual std::uint32_t
+    resolve(std::uint32_t ifindex, std::uint32_t interface_id, std::string_view& name) = 0;
 };
 
 // Live capture: kernel index -> name through if_indextoname, cached. A miss is looked up
@@ -28,8 +28,8 @@ public:
     // fixed_ifindex: the interface captured on when packets carry no index (not SLL2).
     explicit LiveInterfaceNames(std::uint32_t fixed_ifindex) : fixed_(fixed_ifindex) {}
 
-    std::uint32_t resolve(std::uint32_t ifindex, std::uint32_t interface_id,
-                          std::string_view& name) override;
+    std::uint32_t
+    resolve(std::uint32_t ifindex, std::uint32_t interface_id, std::string_view& name) override;
 
 private:
     std::uint32_t fixed_;
@@ -41,8 +41,8 @@ class FileInterfaceNames final : public InterfaceNames {
 public:
     explicit FileInterfaceNames(const capture::PcapFileReader& reader) : reader_(reader) {}
 
-    std::uint32_t resolve(std::uint32_t ifindex, std::uint32_t interface_id,
-                          std::string_view& name) override;
+    std::uint32_t
+    resolve(std::uint32_t ifindex, std::uint32_t interface_id, std::string_view& name) override;
 
 private:
     const capture::PcapFileReader& reader_;

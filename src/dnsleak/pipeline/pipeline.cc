@@ -7,7 +7,8 @@
 namespace wtfn::dnsleak {
 
 Pipeline::Pipeline(InterfaceNames& names, PipelineLimits limits)
-    : names_(names), flows_(limits.flow_capacity, limits.timeouts)
+    : names_(names),
+      flows_(limits.flow_capacity, limits.timeouts)
 {
     budget_.memcap = limits.reassembly_memcap;
 }
@@ -104,8 +105,9 @@ bool Pipeline::is_loopback_repeat(std::int64_t ts_ns)
     // Both copies of a loopback packet carry the same addresses, ports, sequence number and
     // payload; they arrive microseconds apart.
     std::uint64_t h = view_.src.hash() ^ (view_.dst.hash() * 3) ^
-                      (std::uint64_t{view_.src_port} << 32) ^ (std::uint64_t{view_.dst_port} << 16) ^
-                      view_.tcp_seq ^ (std::uint64_t{view_.tcp_flags} << 48) ^ view_.payload.size();
+                      (std::uint64_t{view_.src_port} << 32) ^
+                      (std::uint64_t{view_.dst_port} << 16) ^ view_.tcp_seq ^
+                      (std::uint64_t{view_.tcp_flags} << 48) ^ view_.payload.size();
     for (const std::uint8_t b : view_.payload) {
         h = (h ^ b) * 0x100000001B3ULL;
     }
@@ -143,9 +145,8 @@ void Pipeline::handle_dns_datagram(const capture::RawPacket& raw, Transport t)
 void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server)
 {
     bool created = false;
-    FlowState& flow = flows_.find_or_insert(key, raw.ts_ns, created, [this](const FlowKey& k, FlowState& f) {
-        on_flow_end(k, f);
-    });
+    FlowState& flow = flows_.find_or_insert(
+        key, raw.ts_ns, created, [this](const FlowKey& k, FlowState& f) { on_flow_end(k, f); });
     if (created) {
         flow.transport = Transport::tcp53;
     }
@@ -181,8 +182,8 @@ void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key,
                 ++counters_.dns_messages;
                 ClassifiedEvent e;
                 fill_packet_facts(e, raw);
-                e.transport = flow.transport == Transport::llmnr ? Transport::llmnr
-                                                                 : Transport::tcp53;
+                e.transport =
+                    flow.transport == Transport::llmnr ? Transport::llmnr : Transport::tcp53;
                 e.malformed = proto::parse_dns_message(msg, message_);
                 if (e.malformed) {
                     counters_.malformed.add(*e.malformed);
@@ -203,13 +204,14 @@ void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key,
     }
 }
 
-void Pipeline::handle_encrypted(const capture::RawPacket& raw, const FlowKey& key, bool to_server,
+void Pipeline::handle_encrypted(const capture::RawPacket& raw,
+                                const FlowKey& key,
+                                bool to_server,
                                 Transport t)
 {
     bool created = false;
-    FlowState& flow = flows_.find_or_insert(key, raw.ts_ns, created, [this](const FlowKey& k, FlowState& f) {
-        on_flow_end(k, f);
-    });
+    FlowState& flow = flows_.find_or_insert(
+        key, raw.ts_ns, created, [this](const FlowKey& k, FlowState& f) { on_flow_end(k, f); });
     if (created) {
         flow.transport = t;
         ++counters_.encrypted_flows;

@@ -55,7 +55,9 @@ public:
 private:
     void handle_dns_datagram(const capture::RawPacket& raw, Transport t);
     void handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server);
-    void handle_encrypted(const capture::RawPacket& raw, const FlowKey& key, bool to_server,
+    void handle_encrypted(const capture::RawPacket& raw,
+                          const FlowKey& key,
+                          bool to_server,
                           Transport t);
     void on_flow_end(const FlowKey& key, FlowState& flow);
     void emit_flow_event(const FlowKey& key, const FlowState& flow, std::int64_t ts_ns);
@@ -75,6 +77,7 @@ private:
         std::uint64_t hash = 0;
         std::int64_t ts_ns = 0;
     };
+
     std::array<LoopbackSighting, 64> loopback_ring_{};
     std::size_t loopback_next_ = 0;
 };

@@ -1,9 +1,11 @@
 #include "dnsleak/pipeline/watch_session.h"
 
 #include <csignal>
-#include <fmt/format.h>
 #include <memory>
+
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "capture/kernel_filter.h"
 #include "capture/live_capture.h"
@@ -36,7 +38,8 @@ void on_stop_signal(int /*sig*/)
 
 void install_signal_handlers()
 {
-    struct sigaction sa{};
+    struct sigaction sa {};
+
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; // no SA_RESTART: a blocked read must return
@@ -105,8 +108,11 @@ int run_watch(const WatchOptions& opt)
         meta.link_types.push_back(link_name(live->link_type()));
         names = std::make_unique<LiveInterfaceNames>(live->fixed_ifindex());
         if (opt.verbosity >= 1) {
-            fmt::print(stderr, "wtfn: capturing on {} ({}), kernel filter: {}\n", lo.interface,
-                       link_name(live->link_type()), capture::kernel_filter_expression());
+            fmt::print(stderr,
+                       "wtfn: capturing on {} ({}), kernel filter: {}\n",
+                       lo.interface,
+                       link_name(live->link_type()),
+                       capture::kernel_filter_expression());
         }
     }
 
@@ -116,8 +122,8 @@ int run_watch(const WatchOptions& opt)
         out.json_stdout = std::make_unique<JsonReportWriter>(out.stdout_stream, !opt.summary_only);
         pipeline.add_sink(out.json_stdout.get());
     } else {
-        out.human = std::make_unique<HumanReport>(out.stdout_stream, *out.progress,
-                                                  !opt.summary_only);
+        out.human =
+            std::make_unique<HumanReport>(out.stdout_stream, *out.progress, !opt.summary_only);
         pipeline.add_sink(out.human.get());
     }
     if (!opt.out.empty()) {
@@ -142,7 +148,9 @@ int run_watch(const WatchOptions& opt)
     CaptureCounters& counters = pipeline.counters();
     if (live) {
         g_live = live.get();
-        const auto process = [&](const capture::RawPacket& p) { pipeline.process(p); };
+        const auto process = [&](const capture::RawPacket& p) {
+            pipeline.process(p);
+        };
         const auto limit = opt.follow ? std::chrono::milliseconds::max()
                                       : opt.duration.value_or(std::chrono::seconds(10));
         const auto start = std::chrono::steady_clock::now();

@@ -2,8 +2,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <random>
+
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,7 +35,9 @@ AtomicFile::~AtomicFile()
 bool AtomicFile::open(const std::string& target)
 {
     target_ = target;
-    struct stat st{};
+
+    struct stat st {};
+
     if (::lstat(target.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
         error_ = target + ": is a directory; give --out a file name";
         return false;

@@ -10,8 +10,8 @@ namespace {
 
 void append_bool(std::string& out, const char* key, bool v, bool comma = true)
 {
-    fmt::format_to(std::back_inserter(out), "\"{}\":{}{}", key, v ? "true" : "false",
-                   comma ? "," : "");
+    fmt::format_to(
+        std::back_inserter(out), "\"{}\":{}{}", key, v ? "true" : "false", comma ? "," : "");
 }
 
 void append_record(std::string& out, const proto::DnsRecord& rec)
@@ -40,8 +40,11 @@ void append_record(std::string& out, const proto::DnsRecord& rec)
 void append_dns(std::string& out, const proto::DnsMessage& m)
 {
     std::array<char, 12> scratch{};
-    fmt::format_to(std::back_inserter(out), "{{\"id\":{},\"qr\":\"{}\",\"opcode\":{},\"rcode\":",
-                   m.id, m.is_response() ? "response" : "query", m.opcode());
+    fmt::format_to(std::back_inserter(out),
+                   "{{\"id\":{},\"qr\":\"{}\",\"opcode\":{},\"rcode\":",
+                   m.id,
+                   m.is_response() ? "response" : "query",
+                   m.opcode());
     util::append_json_string(out, proto::rcode_name(m.rcode(), scratch));
     out += ",\"flags\":{";
     append_bool(out, "aa", m.flag_aa());
@@ -52,7 +55,10 @@ void append_dns(std::string& out, const proto::DnsMessage& m)
     append_bool(out, "cd", m.flag_cd(), false);
     fmt::format_to(std::back_inserter(out),
                    "}},\"counts\":{{\"qd\":{},\"an\":{},\"ns\":{},\"ar\":{}}},\"qname\":",
-                   m.qdcount, m.ancount, m.nscount, m.arcount);
+                   m.qdcount,
+                   m.ancount,
+                   m.nscount,
+                   m.arcount);
     if (m.has_question) {
         util::append_json_string(out, m.qname.view());
         out += ",\"qtype\":";
@@ -68,12 +74,14 @@ void append_dns(std::string& out, const proto::DnsMessage& m)
         }
         append_record(out, m.answers[i]);
     }
-    fmt::format_to(std::back_inserter(out), "],\"answers_omitted\":{},\"edns\":",
-                   m.answers_omitted);
+    fmt::format_to(
+        std::back_inserter(out), "],\"answers_omitted\":{},\"edns\":", m.answers_omitted);
     if (m.has_edns) {
         fmt::format_to(std::back_inserter(out),
                        "{{\"udp_size\":{},\"version\":{},\"do\":{},\"options\":{}}}",
-                       m.edns_udp_size, m.edns_version, m.edns_do ? "true" : "false",
+                       m.edns_udp_size,
+                       m.edns_version,
+                       m.edns_do ? "true" : "false",
                        m.edns_option_count);
     } else {
         out += "null";
@@ -115,9 +123,14 @@ void append_event_json(std::string& out, const ClassifiedEvent& e)
                    ",\"direction\":\"{}\",\"proto\":\"{}\",\"transport\":\"{}\","
                    "\"confidence\":\"{}\",\"src_ip\":\"{}\",\"src_port\":{},"
                    "\"dst_ip\":\"{}\",\"dst_port\":{},\"dns\":",
-                   direction_name(e.direction), e.proto == net::L4::tcp ? "tcp" : "udp",
-                   to_string(e.transport), to_string(e.confidence), e.src.to_string(),
-                   e.src_port, e.dst.to_string(), e.dst_port);
+                   direction_name(e.direction),
+                   e.proto == net::L4::tcp ? "tcp" : "udp",
+                   to_string(e.transport),
+                   to_string(e.confidence),
+                   e.src.to_string(),
+                   e.src_port,
+                   e.dst.to_string(),
+                   e.dst_port);
     if (e.dns != nullptr) {
         append_dns(out, *e.dns);
     } else {

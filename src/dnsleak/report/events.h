@@ -19,8 +19,8 @@ struct ClassifiedEvent {
     // TrafficEvent: the flow facts
     std::int64_t ts_ns = 0;
     net::L4 proto = net::L4::udp;
-    std::string_view interface;    // empty when unknown
-    std::uint32_t ifindex = 0;     // 0 when unknown
+    std::string_view interface; // empty when unknown
+    std::uint32_t ifindex = 0;  // 0 when unknown
     net::Direction direction = net::Direction::unknown;
     net::IpAddress src;
     net::IpAddress dst;

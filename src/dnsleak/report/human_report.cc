@@ -68,13 +68,15 @@ void append_message(std::string& out, const ClassifiedEvent& e)
 } // namespace
 
 HumanReport::HumanReport(OutputStream& out, Progress& progress, bool show_events)
-    : out_(out), progress_(progress), show_events_(show_events)
-{
-}
+    : out_(out),
+      progress_(progress),
+      show_events_(show_events)
+{}
 
 void HumanReport::begin(const ReportMeta& meta)
 {
-    std::string text = fmt::format("wtfn {}: {} {}", meta.command,
+    std::string text = fmt::format("wtfn {}: {} {}",
+                                   meta.command,
                                    meta.source_kind == "live" ? "capturing on" : "reading",
                                    util::escaped_text(meta.source_name));
     if (!meta.link_types.empty()) {
@@ -91,14 +93,23 @@ void HumanReport::on_event(const ClassifiedEvent& e)
     }
     line_.clear();
     if (!header_printed_) {
-        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<9}  {:<47}  {}\n", "TIME (UTC)", "DIR",
-                             "INTERFACE", "TRANSPORT", "SOURCE -> DESTINATION", "MESSAGE");
+        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<9}  {:<47}  {}\n",
+                             "TIME (UTC)",
+                             "DIR",
+                             "INTERFACE",
+                             "TRANSPORT",
+                             "SOURCE -> DESTINATION",
+                             "MESSAGE");
         header_printed_ = true;
     }
     const std::string iface = e.interface.empty() ? "-" : util::escaped_text(e.interface);
     const std::string flow = endpoint(e.src, e.src_port) + " -> " + endpoint(e.dst, e.dst_port);
-    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<9}  {:<47}  ", util::format_clock_utc(e.ts_ns),
-                         direction_name(e.direction), iface, to_string(e.transport), flow);
+    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<9}  {:<47}  ",
+                         util::format_clock_utc(e.ts_ns),
+                         direction_name(e.direction),
+                         iface,
+                         to_string(e.transport),
+                         flow);
     append_message(line_, e);
     line_.push_back('\n');
     progress_.clear();
@@ -108,11 +119,15 @@ void HumanReport::on_event(const ClassifiedEvent& e)
 bool HumanReport::finish(const ReportMeta& meta, const Summary& s, const CaptureCounters& c)
 {
     std::string t;
-    t += fmt::format("\nSummary ({}; {:.1f} s{})\n", meta.stop_reason,
+    t += fmt::format("\nSummary ({}; {:.1f} s{})\n",
+                     meta.stop_reason,
                      static_cast<double>(meta.elapsed_ns) / 1e9,
                      meta.partial ? "; partial" : "");
     t += fmt::format("  DNS messages   {} ({} queries, {} responses, {} malformed)\n",
-                     s.dns_messages, s.queries, s.responses, s.malformed_messages);
+                     s.dns_messages,
+                     s.queries,
+                     s.responses,
+                     s.malformed_messages);
     t += "  by transport  ";
     bool any = false;
     for (std::size_t i = 0; i < s.by_transport.size(); ++i) {
@@ -125,20 +140,25 @@ bool HumanReport::finish(const ReportMeta& meta, const Summary& s, const Capture
     if (!s.top_destinations.empty()) {
         t += "  top destinations\n";
         for (const auto& d : s.top_destinations) {
-            t += fmt::format("    {:<47} {:<6} {}\n", endpoint(d.ip, d.port), to_string(d.transport),
-                             d.count);
+            t += fmt::format(
+                "    {:<47} {:<6} {}\n", endpoint(d.ip, d.port), to_string(d.transport), d.count);
         }
     }
     t += fmt::format("  packets        {} read, {} decoded, {} loopback duplicates\n",
-                     c.packets_read, c.packets_decoded, c.loopback_duplicates);
-    t += fmt::format("  dropped        {} by the kernel, {} by the interface\n", c.kernel_dropped,
+                     c.packets_read,
+                     c.packets_decoded,
+                     c.loopback_duplicates);
+    t += fmt::format("  dropped        {} by the kernel, {} by the interface\n",
+                     c.kernel_dropped,
                      c.interface_dropped);
     t += fmt::format("  malformed      {}", c.malformed.total());
     if (c.malformed.total() != 0) {
         std::string sep = " (";
         for (std::size_t i = 0; i < util::MALFORMED_CLASS_COUNT; ++i) {
             if (c.malformed.counts[i] != 0) {
-                t += fmt::format("{}{} {}", sep, util::to_string(static_cast<util::Malformed>(i)),
+                t += fmt::format("{}{} {}",
+                                 sep,
+                                 util::to_string(static_cast<util::Malformed>(i)),
                                  c.malformed.counts[i]);
                 sep = ", ";
             }

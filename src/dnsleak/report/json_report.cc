@@ -20,7 +20,8 @@ void append_kv_string(std::string& out, const char* key, std::string_view value)
 } // namespace
 
 JsonReportWriter::JsonReportWriter(OutputStream& out, bool include_events)
-    : out_(out), include_events_(include_events)
+    : out_(out),
+      include_events_(include_events)
 {
     buf_.reserve(FLUSH_AT * 2);
 }
@@ -37,7 +38,8 @@ void JsonReportWriter::begin(const ReportMeta& meta)
 {
     fmt::format_to(std::back_inserter(buf_),
                    "{{\"schema_version\":{},\"tool\":{{\"name\":\"wtfn\",\"version\":\"{}\"}},",
-                   SCHEMA_VERSION, WTFN_VERSION);
+                   SCHEMA_VERSION,
+                   WTFN_VERSION);
     append_kv_string(buf_, "command", meta.command);
     buf_ += ",";
     append_kv_string(buf_, "started_at", util::format_iso8601_utc(meta.started_ns));
@@ -80,7 +82,8 @@ bool JsonReportWriter::finish(const ReportMeta& meta, const Summary& s, const Ca
     }
     buf_ += "]},";
     append_kv_string(buf_, "ended_at", util::format_iso8601_utc(meta.ended_ns));
-    fmt::format_to(std::back_inserter(buf_), ",\"duration_ms\":{},\"partial\":{},",
+    fmt::format_to(std::back_inserter(buf_),
+                   ",\"duration_ms\":{},\"partial\":{},",
                    meta.elapsed_ns / 1'000'000,
                    meta.partial ? "true" : "false");
     append_kv_string(buf_, "stop_reason", meta.stop_reason);
@@ -94,21 +97,31 @@ bool JsonReportWriter::finish(const ReportMeta& meta, const Summary& s, const Ca
     fmt::format_to(std::back_inserter(buf_),
                    ",\n\"summary\":{{\"dns_messages\":{},\"queries\":{},\"responses\":{},"
                    "\"malformed_messages\":{},\"encrypted_flows\":{},\"by_transport\":{{",
-                   s.dns_messages, s.queries, s.responses, s.malformed_messages,
+                   s.dns_messages,
+                   s.queries,
+                   s.responses,
+                   s.malformed_messages,
                    s.encrypted_flows);
     for (std::size_t i = 0; i < s.by_transport.size(); ++i) {
-        fmt::format_to(std::back_inserter(buf_), "{}\"{}\":{}", i == 0 ? "" : ",",
-                       to_string(static_cast<Transport>(i)), s.by_transport[i]);
+        fmt::format_to(std::back_inserter(buf_),
+                       "{}\"{}\":{}",
+                       i == 0 ? "" : ",",
+                       to_string(static_cast<Transport>(i)),
+                       s.by_transport[i]);
     }
     buf_ += "},\"top_destinations\":[";
     for (std::size_t i = 0; i < s.top_destinations.size(); ++i) {
         const auto& d = s.top_destinations[i];
         fmt::format_to(std::back_inserter(buf_),
                        "{}{{\"ip\":\"{}\",\"port\":{},\"transport\":\"{}\",\"count\":{}}}",
-                       i == 0 ? "" : ",", d.ip.to_string(), d.port, to_string(d.transport),
+                       i == 0 ? "" : ",",
+                       d.ip.to_string(),
+                       d.port,
+                       to_string(d.transport),
                        d.count);
     }
-    fmt::format_to(std::back_inserter(buf_), "],\"destinations_untracked\":{}", s.destinations_untracked);
+    fmt::format_to(
+        std::back_inserter(buf_), "],\"destinations_untracked\":{}", s.destinations_untracked);
     if (s.first_event_ns != 0) {
         buf_ += ",";
         append_kv_string(buf_, "first_event_at", util::format_iso8601_utc(s.first_event_ns));
@@ -122,19 +135,32 @@ bool JsonReportWriter::finish(const ReportMeta& meta, const Summary& s, const Ca
                    "\"packets_not_ip\":{},\"packets_other_l4\":{},\"packets_other_port\":{},"
                    "\"loopback_duplicates\":{},\"dns_messages\":{},\"encrypted_flows\":{},"
                    "\"kernel_dropped\":{},\"interface_dropped\":{},",
-                   c.packets_read, c.packets_decoded, c.packets_not_ip, c.packets_other_l4,
-                   c.packets_other_port, c.loopback_duplicates, c.dns_messages,
-                   c.encrypted_flows, c.kernel_dropped, c.interface_dropped);
+                   c.packets_read,
+                   c.packets_decoded,
+                   c.packets_not_ip,
+                   c.packets_other_l4,
+                   c.packets_other_port,
+                   c.loopback_duplicates,
+                   c.dns_messages,
+                   c.encrypted_flows,
+                   c.kernel_dropped,
+                   c.interface_dropped);
     fmt::format_to(std::back_inserter(buf_),
                    "\"flows\":{{\"created\":{},\"closed\":{},\"timed_out\":{},\"evicted_cap\":{},"
                    "\"emergency_entered\":{}}},",
-                   c.flows.created, c.flows.closed, c.flows.timed_out, c.flows.evicted_cap,
+                   c.flows.created,
+                   c.flows.closed,
+                   c.flows.timed_out,
+                   c.flows.evicted_cap,
                    c.flows.emergency_entered);
-    fmt::format_to(std::back_inserter(buf_), "\"malformed_total\":{},\"malformed\":{{",
-                   c.malformed.total());
+    fmt::format_to(
+        std::back_inserter(buf_), "\"malformed_total\":{},\"malformed\":{{", c.malformed.total());
     for (std::size_t i = 0; i < util::MALFORMED_CLASS_COUNT; ++i) {
-        fmt::format_to(std::back_inserter(buf_), "{}\"{}\":{}", i == 0 ? "" : ",",
-                       util::to_string(static_cast<util::Malformed>(i)), c.malformed.counts[i]);
+        fmt::format_to(std::back_inserter(buf_),
+                       "{}\"{}\":{}",
+                       i == 0 ? "" : ",",
+                       util::to_string(static_cast<util::Malformed>(i)),
+                       c.malformed.counts[i]);
     }
     buf_ += "}}}\n";
     out_.write(buf_);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <string>
 #include <string_view>
+
 #include <unistd.h>
 
 namespace wtfn::dnsleak {

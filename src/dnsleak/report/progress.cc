@@ -1,7 +1,8 @@
 #include "dnsleak/report/progress.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "dnsleak/report/counters.h"
 
@@ -15,7 +16,10 @@ void Progress::update(const CaptureCounters& c, std::int64_t now_ns)
     last_ns_ = now_ns;
     const std::string line =
         fmt::format("\r\x1b[Kpackets {}  DNS messages {}  encrypted flows {}  malformed {}",
-                    c.packets_read, c.dns_messages, c.encrypted_flows, c.malformed.total());
+                    c.packets_read,
+                    c.dns_messages,
+                    c.encrypted_flows,
+                    c.malformed.total());
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
     shown_ = true;
 }

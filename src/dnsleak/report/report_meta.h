@@ -17,9 +17,9 @@ struct ReportMeta {
     std::int64_t started_ns = 0;
     std::int64_t ended_ns = 0;
     std::int64_t elapsed_ns = 0; // monotonic: the wall clock may jump during a long watch
-    bool partial = false;    // the run ended early (signal during --pcap, damaged file)
-    std::string stop_reason; // duration, signal, end_of_input, error, output_closed
-    std::string error;       // one line, empty when none
+    bool partial = false;        // the run ended early (signal during --pcap, damaged file)
+    std::string stop_reason;     // duration, signal, end_of_input, error, output_closed
+    std::string error;           // one line, empty when none
 };
 
 } // namespace wtfn::dnsleak

@@ -49,7 +49,8 @@ Summary SummaryBuilder::build() const
     for (const auto& [key, count] : destinations_) {
         out.top_destinations.push_back({key.ip, key.port, key.transport, count});
     }
-    std::sort(out.top_destinations.begin(), out.top_destinations.end(),
+    std::sort(out.top_destinations.begin(),
+              out.top_destinations.end(),
               [](const Destination& a, const Destination& b) {
                   if (a.count != b.count) {
                       return a.count > b.count;
