@@ -216,43 +216,50 @@ PcapFileReader::Status PcapFileReader::next(RawPacket& out, util::MalformedCount
 
 PcapFileReader::Status PcapFileReader::next_classic(RawPacket& out, util::MalformedCounters& bad)
 {
-    const std::uint64_t offset = base_offset_ + pos_;
-    const std::size_t have = fill(16);
-    if (!error_.empty()) {
-        return Status::error;
+    const std::uint8_t* base = mem_ != nullptr ? mem_ : buf_.data();
+    const std::size_t avail = end_ - pos_;
+    // Fast path: the whole record is already buffered (all but one record per megabyte).
+    if (avail < 16 || util::load_u32(base + pos_ + 8, big_endian_) > avail - 16) {
+        const std::uint64_t offset = base_offset_ + pos_;
+        const std::size_t have = fill(16);
+        if (!error_.empty()) {
+            return Status::error;
+        }
+        if (have == 0) {
+            return Status::end;
+        }
+        if (have < 16) {
+            fail(offset,
+                 "capture file is truncated: record header needs 16 bytes, " +
+                     std::to_string(have) + " present");
+            return Status::error;
+        }
+        base = mem_ != nullptr ? mem_ : buf_.data();
+        const std::uint32_t claimed = util::load_u32(base + pos_ + 8, big_endian_);
+        if (claimed > MAX_BLOCK) {
+            fail(offset,
+                 "damaged capture file: record claims " + std::to_string(claimed) +
+                     " captured bytes (more than 16 MiB)");
+            return Status::error;
+        }
+        const std::size_t got = fill(16 + std::size_t{claimed});
+        if (!error_.empty()) {
+            return Status::error;
+        }
+        if (got < 16 + std::size_t{claimed}) {
+            fail(offset,
+                 "capture file is truncated: packet record needs " + std::to_string(16 + claimed) +
+                     " bytes, " + std::to_string(got) + " present");
+            return Status::error;
+        }
+        base = mem_ != nullptr ? mem_ : buf_.data();
     }
-    if (have == 0) {
-        return Status::end;
-    }
-    if (have < 16) {
-        fail(offset,
-             "capture file is truncated: record header needs 16 bytes, " + std::to_string(have) +
-                 " present");
-        return Status::error;
-    }
-    const std::uint8_t* h = (mem_ != nullptr ? mem_ : buf_.data()) + pos_;
+    const std::uint8_t* h = base + pos_;
     const std::uint32_t sec = util::load_u32(h, big_endian_);
     const std::uint32_t frac = util::load_u32(h + 4, big_endian_);
     const std::uint32_t caplen = util::load_u32(h + 8, big_endian_);
     const std::uint32_t len = util::load_u32(h + 12, big_endian_);
-    if (caplen > MAX_BLOCK) {
-        fail(offset,
-             "damaged capture file: record claims " + std::to_string(caplen) +
-                 " captured bytes (more than 16 MiB)");
-        return Status::error;
-    }
-    const std::size_t got = fill(16 + std::size_t{caplen});
-    if (!error_.empty()) {
-        return Status::error;
-    }
-    if (got < 16 + std::size_t{caplen}) {
-        fail(offset,
-             "capture file is truncated: packet record needs " + std::to_string(16 + caplen) +
-                 " bytes, " + std::to_string(got) + " present");
-        return Status::error;
-    }
-    h = (mem_ != nullptr ? mem_ : buf_.data()) + pos_;
-    if (snaplen_ != 0 && caplen > snaplen_) {
+    if (caplen > snaplen_ && snaplen_ != 0) {
         bad.add(util::Malformed::pcap_caplen_gt_snaplen);
     }
     if (caplen > len) {

@@ -46,6 +46,7 @@ parse_edns(util::Bytes rdata, std::uint16_t klass, std::uint32_t ttl, DnsMessage
 
 // SVCB/HTTPS RDATA: priority, target name, then key/length/value parameters.
 std::optional<util::Malformed> parse_svcb(util::Bytes wire,
+                                          DnsName* target,
                                           std::size_t rdata_start,
                                           std::size_t rdata_end,
                                           DnsRecord& rec,
@@ -57,7 +58,7 @@ std::optional<util::Malformed> parse_svcb(util::Bytes wire,
     }
     // Names inside SVCB RDATA are never compressed (RFC 9460), so the name must end inside it.
     const auto rdata = wire.first(rdata_end);
-    const NameStatus st = read_name(rdata, off, &rec.target, budget);
+    const NameStatus st = read_name(rdata, off, target, budget);
     if (st != NameStatus::ok) {
         return name_error_class(st, util::Malformed::dns_rdata_bad_length);
     }
@@ -85,8 +86,12 @@ std::optional<util::Malformed> parse_svcb(util::Bytes wire,
     return std::nullopt;
 }
 
-std::optional<util::Malformed> parse_rdata(
-    util::Bytes wire, std::size_t start, std::size_t len, DnsRecord& rec, NameBudget& budget)
+std::optional<util::Malformed> parse_rdata(util::Bytes wire,
+                                           bool copy_names,
+                                           std::size_t start,
+                                           std::size_t len,
+                                           DnsRecord& rec,
+                                           NameBudget& budget)
 {
     const auto rdata = wire.subspan(start, len);
     switch (rec.type) {
@@ -106,7 +111,7 @@ std::optional<util::Malformed> parse_rdata(
             return std::nullopt;
         case qtype::CNAME: {
             std::size_t off = start;
-            const NameStatus st = read_name(wire, off, &rec.target, budget);
+            const NameStatus st = read_name(wire, off, copy_names ? &rec.target : nullptr, budget);
             if (st != NameStatus::ok) {
                 return name_error_class(st, util::Malformed::dns_rdata_overflow);
             }
@@ -118,7 +123,8 @@ std::optional<util::Malformed> parse_rdata(
         }
         case qtype::SVCB:
         case qtype::HTTPS:
-            return parse_svcb(wire, start, start + len, rec, budget);
+            return parse_svcb(
+                wire, copy_names ? &rec.target : nullptr, start, start + len, rec, budget);
         default:
             return std::nullopt;
     }
@@ -126,8 +132,9 @@ std::optional<util::Malformed> parse_rdata(
 
 } // namespace
 
-std::optional<util::Malformed> parse_dns_message(util::Bytes wire, DnsMessage& m)
+std::optional<util::Malformed> parse_dns_message(util::Bytes wire, DnsMessage& m, RecordNames names)
 {
+    const bool copy_names = names == RecordNames::decode;
     reset(m);
     util::ByteReader hdr{wire};
     m.id = hdr.u16();
@@ -168,17 +175,17 @@ std::optional<util::Malformed> parse_dns_message(util::Bytes wire, DnsMessage& m
     }
 
     const std::size_t records = std::size_t{m.ancount} + m.nscount + m.arcount;
-    DnsRecord scratch;
     for (std::size_t i = 0; i < records; ++i) {
         if (wire.size() - off < MIN_RECORD_LEN) {
             return util::Malformed::dns_count_mismatch;
         }
         const bool is_answer = i < m.ancount;
         const bool keep = is_answer && m.answer_count < MAX_ANSWERS;
-        DnsRecord& rec = keep ? m.answers[m.answer_count] : scratch;
+        DnsRecord& rec = keep ? m.answers[m.answer_count] : m.discard;
         rec.addr_count = 0;
         rec.has_target = false;
-        const NameStatus st = read_name(wire, off, keep ? &rec.name : nullptr, budget);
+        const NameStatus st =
+            read_name(wire, off, keep && copy_names ? &rec.name : nullptr, budget);
         if (st != NameStatus::ok) {
             return name_error_class(st, util::Malformed::dns_count_mismatch);
         }
@@ -198,7 +205,7 @@ std::optional<util::Malformed> parse_dns_message(util::Bytes wire, DnsMessage& m
         if (rec.type == qtype::OPT && !is_answer) {
             err = parse_edns(wire.subspan(off, rdlength), rec.klass, rec.ttl, m);
         } else if (is_answer) {
-            err = parse_rdata(wire, off, rdlength, rec, budget);
+            err = parse_rdata(wire, copy_names, off, rdlength, rec, budget);
         } else {
             // Authority and additional records: validated for length only.
         }

@@ -40,7 +40,7 @@ struct DnsRecord {
     // A/AAAA: one address; SVCB/HTTPS: ipv4hint/ipv6hint addresses.
     std::uint8_t addr_count = 0;
     std::array<net::IpAddress, MAX_RECORD_ADDRS> addrs{};
-    // CNAME target, SVCB/HTTPS target name.
+    // CNAME target, SVCB/HTTPS target name (text only with RecordNames::decode).
     bool has_target = false;
     DnsName target;
 };
@@ -69,6 +69,10 @@ struct DnsMessage {
     bool edns_do = false;
     std::uint16_t edns_option_count = 0;
 
+    // Where records that are not kept (authority, additional, answers past MAX_ANSWERS) are
+    // parsed; a member so that it is not constructed, and zeroed, for every message.
+    DnsRecord discard;
+
     bool is_response() const { return (flags & 0x8000) != 0; }
 
     std::uint8_t opcode() const { return static_cast<std::uint8_t>((flags >> 11) & 0x0F); }
@@ -92,7 +96,13 @@ struct DnsMessage {
     bool flag_cd() const { return (flags & 0x0010) != 0; }
 };
 
-std::optional<util::Malformed> parse_dns_message(util::Bytes wire, DnsMessage& out);
+// Whether answer owner names and CNAME/SVCB targets are copied into text. They are always
+// validated (pointers, lengths, budget); copying them is most of a response's parse cost
+// and only output that prints records needs it (not --summary-only).
+enum class RecordNames : std::uint8_t { decode, validate_only };
+
+std::optional<util::Malformed>
+parse_dns_message(util::Bytes wire, DnsMessage& out, RecordNames names = RecordNames::decode);
 
 // "A", "AAAA", ... or "TYPE123".
 std::string_view qtype_name(std::uint16_t type, std::array<char, 12>& scratch);

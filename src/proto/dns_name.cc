@@ -1,20 +1,24 @@
 #include "proto/dns_name.h"
 
+#include <algorithm>
+
 namespace wtfn::proto {
 namespace {
 
 void append_label(DnsName& out, const std::uint8_t* label, std::size_t len)
 {
-    if (out.length != 0 && out.length < MAX_NAME_TEXT) {
-        out.text[out.length++] = '.';
+    std::size_t at = out.length;
+    if (at != 0 && at < MAX_NAME_TEXT) {
+        out.text[at++] = '.';
     }
-    for (std::size_t i = 0; i < len && out.length < MAX_NAME_TEXT; ++i) {
-        auto c = static_cast<char>(label[i]);
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c + ('a' - 'A'));
-        }
-        out.text[out.length++] = c;
+    const std::size_t n = std::min(len, MAX_NAME_TEXT - at);
+    char* dst = out.text.data() + at;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t c = label[i];
+        // ASCII lower-casing without branches on the common path.
+        dst[i] = static_cast<char>(c + (static_cast<unsigned>(c - 'A') < 26u ? 'a' - 'A' : 0));
     }
+    out.length = static_cast<std::uint16_t>(at + n);
 }
 
 } // namespace

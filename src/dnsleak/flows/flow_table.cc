@@ -29,11 +29,12 @@ std::int64_t FlowTable::timeout_of(const FlowState& s) const
     return emergency_ ? t / 10 : t;
 }
 
-std::size_t FlowTable::find_index(const FlowKey& key) const
+std::size_t FlowTable::find_index(const FlowKey& key, std::uint64_t hash) const
 {
-    std::size_t i = home(key);
+    const std::uint64_t tag = hash & 0xFFFFFFFF00000000ULL;
+    std::size_t i = hash & index_mask_;
     while (index_[i] != 0) {
-        if (slots_[index_[i] - 1].key == key) {
+        if ((index_[i] & 0xFFFFFFFF00000000ULL) == tag && slots_[slot_of(index_[i])].key == key) {
             return i;
         }
         i = (i + 1) & index_mask_;
@@ -43,11 +44,11 @@ std::size_t FlowTable::find_index(const FlowKey& key) const
 
 FlowState* FlowTable::find(const FlowKey& key)
 {
-    const std::size_t i = find_index(key);
+    const std::size_t i = find_index(key, key.hash());
     if (i == static_cast<std::size_t>(-1)) {
         return nullptr;
     }
-    const std::uint32_t slot = index_[i] - 1;
+    const std::uint32_t slot = slot_of(index_[i]);
     if (head_ != slot) {
         unlink(slot);
         push_front(slot);
@@ -57,10 +58,10 @@ FlowState* FlowTable::find(const FlowKey& key)
 
 void FlowTable::erase(const FlowKey& key)
 {
-    const std::size_t i = find_index(key);
+    const std::size_t i = find_index(key, key.hash());
     if (i != static_cast<std::size_t>(-1)) {
         ++counters_.closed;
-        remove_slot(index_[i] - 1);
+        remove_slot(slot_of(index_[i]));
     }
 }
 
@@ -98,7 +99,7 @@ void FlowTable::remove_slot(std::uint32_t slot)
 {
     Slot& s = slots_[slot];
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-    std::size_t i = find_index(s.key);
+    std::size_t i = find_index(s.key, s.key.hash());
     index_[i] = 0;
     std::size_t j = i;
     for (;;) {
@@ -106,7 +107,7 @@ void FlowTable::remove_slot(std::uint32_t slot)
         if (index_[j] == 0) {
             break;
         }
-        const std::size_t h = home(slots_[index_[j] - 1].key);
+        const std::size_t h = slots_[slot_of(index_[j])].key.hash() & index_mask_;
         // Move entry j into the hole at i unless its home lies cyclically in (i, j].
         const bool stays = (i <= j) ? (i < h && h <= j) : (i < h || h <= j);
         if (!stays) {

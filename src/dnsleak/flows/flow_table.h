@@ -95,9 +95,16 @@ private:
         bool used = false;
     };
 
-    std::size_t home(const FlowKey& key) const { return key.hash() & index_mask_; }
+    // An index entry packs a 32-bit hash tag with slot + 1 (0 = empty), so a probe compares
+    // keys only when the tags match.
+    static std::uint64_t entry(std::uint64_t hash, std::uint32_t slot)
+    {
+        return (hash & 0xFFFFFFFF00000000ULL) | (std::uint64_t{slot} + 1);
+    }
 
-    std::size_t find_index(const FlowKey& key) const; // index_ position, or npos
+    static std::uint32_t slot_of(std::uint64_t e) { return static_cast<std::uint32_t>(e) - 1; }
+
+    std::size_t find_index(const FlowKey& key, std::uint64_t hash) const; // npos if absent
     void unlink(std::uint32_t slot);
     void push_front(std::uint32_t slot);
     void remove_slot(std::uint32_t slot);
@@ -108,7 +115,7 @@ private:
     FlowTimeouts timeouts_;
     bool emergency_ = false;
     std::vector<Slot> slots_;
-    std::vector<std::uint32_t> index_; // slot + 1, 0 = empty
+    std::vector<std::uint64_t> index_; // entry(): hash tag | slot + 1; 0 = empty
     std::size_t index_mask_;
     std::vector<std::uint32_t> free_;
     std::uint32_t head_ = NIL; // most recently used
@@ -123,8 +130,15 @@ FlowState& FlowTable::find_or_insert(const FlowKey& key,
                                      OnEvict&& on_evict)
 {
     created = false;
-    if (FlowState* s = find(key)) {
-        return *s;
+    const std::uint64_t hash = key.hash();
+    const std::size_t at = find_index(key, hash);
+    if (at != static_cast<std::size_t>(-1)) {
+        const std::uint32_t found = slot_of(index_[at]);
+        if (head_ != found) {
+            unlink(found);
+            push_front(found);
+        }
+        return slots_[found].state;
     }
     // Retire a few timed-out flows from the cold end: bounded work per new flow.
     for (int i = 0; i < 4 && tail_ != NIL; ++i) {
@@ -151,11 +165,11 @@ FlowState& FlowTable::find_or_insert(const FlowKey& key,
     s.state.reported = s.state.saw_data = s.state.client_fin = s.state.server_fin = false;
     s.state.to_server.seq_known = s.state.to_client.seq_known = false;
     s.used = true;
-    std::size_t i = home(key);
+    std::size_t i = hash & index_mask_;
     while (index_[i] != 0) {
         i = (i + 1) & index_mask_;
     }
-    index_[i] = slot + 1;
+    index_[i] = entry(hash, slot);
     push_front(slot);
     ++size_;
     ++counters_.created;

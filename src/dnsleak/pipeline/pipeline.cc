@@ -129,7 +129,7 @@ void Pipeline::handle_dns_datagram(const capture::RawPacket& raw, Transport t)
     ClassifiedEvent e;
     fill_packet_facts(e, raw);
     e.transport = t;
-    e.malformed = proto::parse_dns_message(view_.payload, message_);
+    e.malformed = proto::parse_dns_message(view_.payload, message_, record_names_);
     if (e.malformed) {
         counters_.malformed.add(*e.malformed);
         // A port match alone: the bytes did not parse as DNS.
@@ -184,7 +184,7 @@ void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key,
                 fill_packet_facts(e, raw);
                 e.transport =
                     flow.transport == Transport::llmnr ? Transport::llmnr : Transport::tcp53;
-                e.malformed = proto::parse_dns_message(msg, message_);
+                e.malformed = proto::parse_dns_message(msg, message_, record_names_);
                 if (e.malformed) {
                     counters_.malformed.add(*e.malformed);
                     e.confidence = Confidence::medium;

@@ -42,6 +42,13 @@ public:
 
     void add_sink(EventSink* sink) { sinks_.push_back(sink); }
 
+    // Whether the sinks print answer records (names of owners and CNAME targets). Without
+    // them (--summary-only) records are validated but their names not copied.
+    void set_record_names(bool needed)
+    {
+        record_names_ = needed ? proto::RecordNames::decode : proto::RecordNames::validate_only;
+    }
+
     void process(const capture::RawPacket& raw);
 
     // End of capture: flushes every open flow (partial DNS-over-TCP messages are counted as
@@ -72,6 +79,7 @@ private:
     proto::ReassemblyBudget budget_;
     net::PacketView view_;
     proto::DnsMessage message_;
+    proto::RecordNames record_names_ = proto::RecordNames::decode;
 
     struct LoopbackSighting {
         std::uint64_t hash = 0;

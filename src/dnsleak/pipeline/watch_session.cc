@@ -117,6 +117,7 @@ int run_watch(const WatchOptions& opt)
     }
 
     Pipeline pipeline(*names);
+    pipeline.set_record_names(!opt.summary_only);
     pipeline.add_sink(&out.summary);
     if (opt.json) {
         out.json_stdout = std::make_unique<JsonReportWriter>(out.stdout_stream, !opt.summary_only);
