@@ -14,6 +14,7 @@
 #include "dnsleak/report/atomic_file.h"
 #include "dnsleak/report/human_report.h"
 #include "dnsleak/report/json_report.h"
+#include "dnsleak/report/malformed_notices.h"
 #include "dnsleak/report/progress.h"
 #include "dnsleak/report/summary.h"
 #include "net/decode.h"
@@ -62,6 +63,7 @@ struct Outputs {
     AtomicFile out_file;
     std::unique_ptr<OutputStream> out_stream;
     std::unique_ptr<JsonReportWriter> json_file;
+    std::unique_ptr<MalformedNotices> notices;
     SummaryBuilder summary;
 };
 
@@ -131,6 +133,11 @@ int run_watch(const WatchOptions& opt)
         out.out_stream = std::make_unique<OutputStream>(out.out_file.fd());
         out.json_file = std::make_unique<JsonReportWriter>(*out.out_stream, !opt.summary_only);
         pipeline.add_sink(out.json_file.get());
+    }
+
+    if (opt.verbosity >= 1) {
+        out.notices = std::make_unique<MalformedNotices>(*out.progress);
+        pipeline.add_sink(out.notices.get());
     }
 
     install_signal_handlers();
