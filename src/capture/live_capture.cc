@@ -80,7 +80,7 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
             return nullptr;
         }
     }
-    cap->handle_ = pcap_create(options.interface.c_str(), errbuf);
+    cap->handle_ = pcap_create("any", errbuf);
     if (cap->handle_ == nullptr) {
         error = "cannot capture on '" + options.interface + "': " + errbuf;
         return nullptr;
@@ -94,15 +94,19 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
         error = activation_error(cap->handle_, rc, options.interface);
         return nullptr;
     }
-    // SLL2 carries the interface index and direction of every packet; libpcap offers it on
-    // every Linux device. Where it is refused we keep the native link type and know the
-    // interface from --iface.
-    if (pcap_set_datalink(cap->handle_, DLT_LINUX_SLL2) != 0 && options.interface == "any") {
-        pcap_set_datalink(cap->handle_, DLT_LINUX_SLL);
+    if (pcap_set_datalink(cap->handle_, DLT_LINUX_SLL2) != 0) {
+        error = "cannot capture on '" + options.interface +
+                "': this libpcap does not offer the LINUX_SLL2 link type (libpcap 1.10 or "
+                "newer is needed)";
+        return nullptr;
     }
-    cap->link_type_ = static_cast<std::uint32_t>(pcap_datalink(cap->handle_));
+    cap->link_type_ = DLT_LINUX_SLL2;
     bpf_program prog{};
-    const std::string filter = options.filter.empty() ? kernel_filter_expression() : options.filter;
+    std::string filter = options.filter.empty() ? kernel_filter_expression() : options.filter;
+    if (cap->fixed_ifindex_ != 0) {
+        filter = "ifindex " + std::to_string(cap->fixed_ifindex_) + " and (" + filter + ")";
+    }
+    cap->filter_ = filter;
     if (pcap_compile(cap->handle_, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
         error = "cannot compile the capture filter '" + filter + "': " + pcap_geterr(cap->handle_);
         return nullptr;
@@ -114,31 +118,38 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
                 "': " + pcap_geterr(cap->handle_);
         return nullptr;
     }
+    if (pcap_setnonblock(cap->handle_, 1, errbuf) != 0) {
+        error = "cannot capture on '" + options.interface + "': " + errbuf;
+        return nullptr;
+    }
+    cap->fd_ = pcap_get_selectable_fd(cap->handle_);
     return cap;
 }
 
-int LiveCapture::dispatch(const Callback& cb)
+int LiveCapture::dispatch(const Callback& cb, int max_wait_ms)
 {
+    pollfd p{fd_, POLLIN, 0};
+    // EINTR (a stop signal) and a timeout both mean "nothing now"; the caller decides.
+    if (poll(&p, 1, max_wait_ms) <= 0) {
+        return 0;
+    }
     DispatchContext ctx{&cb, link_type_};
     const int n = pcap_dispatch(handle_, -1, on_packet, reinterpret_cast<u_char*>(&ctx));
     if (n == PCAP_ERROR) {
         error_ = "capture on '" + interface_ + "' failed: " + pcap_geterr(handle_);
         return -1;
     }
-    return n == PCAP_ERROR_BREAK ? -2 : n;
+    return n < 0 ? 0 : n;
 }
 
 void LiveCapture::drain(const Callback& cb, int max_ms)
 {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_setnonblock(handle_, 1, errbuf);
     DispatchContext ctx{&cb, link_type_};
     const auto start = std::chrono::steady_clock::now();
     // TPACKET_V3 hands a block to user space only when it is full or its timeout expires, so
     // an empty read means "empty" only once a whole buffer timeout has gone by.
     const auto min_wait = std::chrono::milliseconds(buffer_timeout_ms_ + 50);
     const auto max_wait = std::chrono::milliseconds(max_ms);
-    const int fd = pcap_get_selectable_fd(handle_);
     for (;;) {
         const int n = pcap_dispatch(handle_, -1, on_packet, reinterpret_cast<u_char*>(&ctx));
         const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -149,17 +160,10 @@ void LiveCapture::drain(const Callback& cb, int max_ms)
             if (elapsed >= min_wait) {
                 break;
             }
-            if (fd >= 0) {
-                pollfd p{fd, POLLIN, 0};
-                poll(&p, 1, 10);
-            }
+            pollfd p{fd_, POLLIN, 0};
+            poll(&p, 1, 10);
         }
     }
-}
-
-void LiveCapture::break_loop()
-{
-    pcap_breakloop(handle_);
 }
 
 LiveStats LiveCapture::stats()

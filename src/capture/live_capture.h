@@ -1,10 +1,15 @@
-// LiveCapture: libpcap on the "any" device (or one named interface) with DLT_LINUX_SLL2, so
-// each packet carries its interface index and direction, and a kernel filter in front.
+// LiveCapture: libpcap on the "any" device with DLT_LINUX_SLL2, so each packet carries its
+// interface index and direction, and a kernel filter in front. One interface (--iface) is
+// captured the same way, narrowed by the filter's `ifindex N`: many devices (veth, for one)
+// do not offer SLL2 themselves, and without it outgoing and incoming cannot be told apart.
+//
+// The capture handle is non-blocking and we poll its descriptor ourselves: with TPACKET_V3
+// the kernel hands over a block only when it is full or its timeout expires with packets in
+// it, so a blocking read on an idle interface would never return and --duration would not
+// end. A stop signal interrupts the poll. Stopping keeps what the kernel already holds
+// (S2): drain() reads until a whole buffer timeout passes with nothing new.
 //
 // Opening errors come back as one line naming the cause and the fix (RELIABILITY.md P3).
-// Stopping is two steps, so that nothing the kernel already holds is lost (S2): break_loop()
-// from a signal handler ends the blocking dispatch, then drain() reads in non-blocking mode
-// until the ring is empty and a full buffer timeout has passed.
 #pragma once
 
 #include <cstdint>
@@ -43,16 +48,14 @@ public:
     // Returns null and sets `error` (one line, cause and fix) when the capture cannot start.
     static std::unique_ptr<LiveCapture> open(const LiveOptions& options, std::string& error);
 
-    // Blocks up to the buffer timeout and hands each packet to `cb`. Returns the number of
-    // packets, 0 on timeout, -1 on error (error() says why), -2 after break_loop().
-    int dispatch(const Callback& cb);
+    // Waits up to `max_wait_ms` for packets and hands each to `cb`. Returns the number of
+    // packets, 0 when none came (or a signal interrupted the wait), -1 on error (error()
+    // says why).
+    int dispatch(const Callback& cb, int max_wait_ms);
 
     // Reads what the kernel still holds after the capture was told to stop: non-blocking
     // reads until one returns nothing after at least one buffer timeout, at most `max_ms`.
     void drain(const Callback& cb, int max_ms = 1000);
-
-    // Async-signal-safe: makes a blocked dispatch() return -2.
-    void break_loop();
 
     LiveStats stats();
 
@@ -63,6 +66,9 @@ public:
     // Kernel index of the interface, when capturing on one named interface; 0 on "any".
     std::uint32_t fixed_ifindex() const { return fixed_ifindex_; }
 
+    // The kernel filter in force.
+    const std::string& filter() const { return filter_; }
+
     const std::string& error() const { return error_; }
 
 private:
@@ -72,7 +78,9 @@ private:
     std::uint32_t link_type_ = 0;
     std::uint32_t fixed_ifindex_ = 0;
     int buffer_timeout_ms_ = 100;
+    int fd_ = -1;
     std::string interface_;
+    std::string filter_;
     std::string error_;
 };
 

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "capture/kernel_filter.h"
 #include "capture/live_capture.h"
 #include "capture/pcap_file_reader.h"
 #include "dnsleak/pipeline/pipeline.h"
@@ -23,18 +22,14 @@
 namespace wtfn::dnsleak {
 namespace {
 
-// The signal handler only counts and breaks the capture loop (RELIABILITY.md S1): no I/O,
-// no allocation. pcap_breakloop() writes to an eventfd, which is async-signal-safe.
+// The signal handler only counts (RELIABILITY.md S1): no I/O, no allocation. The capture
+// loop waits in poll(), which the signal interrupts (no SA_RESTART), and it polls at most
+// 100 ms at a time, so a stop is seen promptly.
 volatile std::sig_atomic_t g_signals = 0;
-capture::LiveCapture* volatile g_live = nullptr;
 
 void on_stop_signal(int /*sig*/)
 {
     g_signals = g_signals + 1;
-    capture::LiveCapture* live = g_live;
-    if (live != nullptr) {
-        live->break_loop();
-    }
 }
 
 void install_signal_handlers()
@@ -43,7 +38,7 @@ void install_signal_handlers()
 
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; // no SA_RESTART: a blocked read must return
+    sa.sa_flags = 0; // no SA_RESTART: a waiting poll() must return
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
     // A closed stdout pipe must end the output, not the process (S6).
@@ -114,7 +109,7 @@ int run_watch(const WatchOptions& opt)
                        "wtfn: capturing on {} ({}), kernel filter: {}\n",
                        lo.interface,
                        link_name(live->link_type()),
-                       capture::kernel_filter_expression());
+                       live->filter());
         }
     }
 
@@ -155,7 +150,6 @@ int run_watch(const WatchOptions& opt)
 
     CaptureCounters& counters = pipeline.counters();
     if (live) {
-        g_live = live.get();
         const auto process = [&](const capture::RawPacket& p) {
             pipeline.process(p);
         };
@@ -164,16 +158,21 @@ int run_watch(const WatchOptions& opt)
         const auto start = std::chrono::steady_clock::now();
         meta.stop_reason = "duration";
         while (g_signals == 0) {
-            const int n = live->dispatch(process);
-            if (n == -1) {
+            int wait_ms = 100;
+            if (!opt.follow) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    limit - (std::chrono::steady_clock::now() - start));
+                if (left.count() <= 0) {
+                    break;
+                }
+                wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 100));
+            }
+            if (live->dispatch(process, wait_ms) < 0) {
                 meta.error = live->error();
                 meta.stop_reason = "error";
                 break;
             }
             out.progress->update(counters, util::now_ns());
-            if (!opt.follow && std::chrono::steady_clock::now() - start >= limit) {
-                break;
-            }
             if (out.stdout_stream.failed()) {
                 meta.stop_reason = "output_closed";
                 break;
@@ -186,7 +185,6 @@ int run_watch(const WatchOptions& opt)
         if (g_signals < 2 && meta.error.empty()) {
             live->drain(process);
         }
-        g_live = nullptr;
         const capture::LiveStats st = live->stats();
         counters.kernel_dropped = st.kernel_dropped;
         counters.interface_dropped = st.interface_dropped;
