@@ -110,10 +110,13 @@ std::optional<util::Malformed> parse_rdata(util::Bytes wire,
             rec.addr_count = 1;
             return std::nullopt;
         case qtype::CNAME: {
+            // The target may point back into the message but must end inside its RDATA:
+            // decode over the bytes up to the RDATA's end, never past it.
             std::size_t off = start;
-            const NameStatus st = read_name(wire, off, copy_names ? &rec.target : nullptr, budget);
+            const NameStatus st =
+                read_name(wire.first(start + len), off, copy_names ? &rec.target : nullptr, budget);
             if (st != NameStatus::ok) {
-                return name_error_class(st, util::Malformed::dns_rdata_overflow);
+                return name_error_class(st, util::Malformed::dns_rdata_bad_length);
             }
             if (off != start + len) {
                 return util::Malformed::dns_rdata_bad_length;
@@ -151,20 +154,23 @@ std::optional<util::Malformed> parse_dns_message(util::Bytes wire, DnsMessage& m
 
     // Loops are bounded by the bytes left, never by the counts alone (row 5).
     for (std::size_t i = 0; i < m.qdcount; ++i) {
+        // A cut first question is a truncated question; a cut later one means the counts
+        // promised more than the message holds.
+        const util::Malformed cut =
+            i == 0 ? util::Malformed::dns_truncated_question : util::Malformed::dns_count_mismatch;
         if (wire.size() - off < MIN_QUESTION_LEN) {
-            return i == 0 ? util::Malformed::dns_truncated_question
-                          : util::Malformed::dns_count_mismatch;
+            return cut;
         }
         DnsName* const name = i == 0 ? &m.qname : nullptr;
         const NameStatus st = read_name(wire, off, name, budget);
         if (st != NameStatus::ok) {
-            return name_error_class(st, util::Malformed::dns_truncated_question);
+            return name_error_class(st, cut);
         }
         util::ByteReader r{wire.subspan(off)};
         const std::uint16_t type = r.u16();
         const std::uint16_t klass = r.u16();
         if (!r) {
-            return util::Malformed::dns_truncated_question;
+            return cut;
         }
         off += 4;
         if (i == 0) {
