@@ -43,6 +43,13 @@ public:
     // flows that were already finished).
     void release(ReassemblyBudget& budget);
 
+    // Makes the stream new again for a reused flow slot (after finish() or release()).
+    void reset(ReassemblyBudget& budget)
+    {
+        release(budget);
+        dropped_ = false;
+    }
+
     bool dropped() const { return dropped_; }
 
     std::size_t buffered() const { return buf_.size(); }

@@ -149,6 +149,9 @@ void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key,
         key, raw.ts_ns, created, [this](const FlowKey& k, FlowState& f) { on_flow_end(k, f); });
     if (created) {
         flow.transport = Transport::tcp53;
+        // A reused slot may hold a stream the memcap dropped; start it afresh.
+        flow.to_server.stream.reset(budget_);
+        flow.to_client.stream.reset(budget_);
     }
     flow.last_seen_ns = raw.ts_ns;
     TcpDirection& dir = to_server ? flow.to_server : flow.to_client;
