@@ -1,8 +1,10 @@
 // Frame decoding: link layer -> IPv4/IPv6 -> UDP/TCP, into a PacketView.
 //
-// decode_frame() never reads outside `frame`, never allocates and never throws. Bad input
-// increments exactly one counter in MalformedCounters (RELIABILITY.md rows 11 and 12) and
-// returns DecodeStatus::malformed.
+// decode_frame() never reads outside `frame`, never allocates and never throws. Each damaged
+// layer increments its counter in MalformedCounters (RELIABILITY.md rows 11 and 12): a
+// packet cut short can count at the IP layer (net.ip_trunc, decoding goes on with what was
+// captured) and again at UDP (net.udp_len_invalid). A layer that cannot go on returns
+// DecodeStatus::malformed.
 #pragma once
 
 #include <cstdint>

@@ -37,7 +37,12 @@ void append_record(std::string& out, const proto::DnsRecord& rec)
     out += "]}";
 }
 
-void append_dns(std::string& out, const proto::DnsMessage& m)
+// One event line stays under 16 KiB (RELIABILITY.md R6) whatever the packet holds: names
+// of control bytes grow sixfold when escaped, so answers stop once the line passes this
+// and the rest are counted in answers_omitted.
+constexpr std::size_t ANSWERS_BYTE_BUDGET = 12 * 1024;
+
+void append_dns(std::string& out, const proto::DnsMessage& m, std::size_t line_start)
 {
     std::array<char, 12> scratch{};
     fmt::format_to(std::back_inserter(out),
@@ -68,14 +73,16 @@ void append_dns(std::string& out, const proto::DnsMessage& m)
         out += "null,\"qtype\":null,\"qclass\":null";
     }
     out += ",\"answers\":[";
-    for (std::size_t i = 0; i < m.answer_count; ++i) {
-        if (i != 0) {
+    std::size_t written = 0;
+    for (; written < m.answer_count && out.size() - line_start < ANSWERS_BYTE_BUDGET; ++written) {
+        if (written != 0) {
             out.push_back(',');
         }
-        append_record(out, m.answers[i]);
+        append_record(out, m.answers[written]);
     }
-    fmt::format_to(
-        std::back_inserter(out), "],\"answers_omitted\":{},\"edns\":", m.answers_omitted);
+    fmt::format_to(std::back_inserter(out),
+                   "],\"answers_omitted\":{},\"edns\":",
+                   m.answers_omitted + (m.answer_count - written));
     if (m.has_edns) {
         fmt::format_to(std::back_inserter(out),
                        "{{\"udp_size\":{},\"version\":{},\"do\":{},\"options\":{}}}",
@@ -106,6 +113,7 @@ std::string_view direction_name(net::Direction d)
 
 void append_event_json(std::string& out, const ClassifiedEvent& e)
 {
+    const std::size_t line_start = out.size();
     out += "{\"ts\":\"";
     out += util::format_iso8601_utc(e.ts_ns);
     fmt::format_to(std::back_inserter(out), "\",\"ts_ns\":{},\"interface\":", e.ts_ns);
@@ -132,7 +140,7 @@ void append_event_json(std::string& out, const ClassifiedEvent& e)
                    e.dst.to_string(),
                    e.dst_port);
     if (e.dns != nullptr) {
-        append_dns(out, *e.dns);
+        append_dns(out, *e.dns, line_start);
     } else {
         out += "null";
     }
