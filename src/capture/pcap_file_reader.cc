@@ -47,6 +47,12 @@ PcapFileReader::~PcapFileReader()
 bool PcapFileReader::fail(std::uint64_t offset, const std::string& cause)
 {
     error_ = path_ + ": " + cause + " at byte offset " + std::to_string(offset);
+    // A file that ends inside a record was cut short: by a copy, a full disk, or a capture
+    // that was killed before it flushed.
+    if (cause.find("truncated") != std::string::npos) {
+        error_ += " (the file ends early: copy it again in full, or let the capturing tool "
+                  "finish before reading it)";
+    }
     return false;
 }
 

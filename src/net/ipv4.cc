@@ -55,6 +55,7 @@ DecodeStatus decode_ipv4(util::Bytes data, PacketView& view, util::MalformedCoun
     std::size_t end = total_len;
     if (end > data.size()) {
         bad.add(util::Malformed::net_ip_trunc);
+        view.ip_truncated = true;
         end = data.size();
     }
     const bool more_fragments = (frag & 0x2000) != 0;

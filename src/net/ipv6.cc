@@ -28,6 +28,7 @@ DecodeStatus decode_ipv6(util::Bytes data, PacketView& view, util::MalformedCoun
     if (payload_len != 0) {
         if (payload_len > body.size()) {
             bad.add(util::Malformed::net_ip_trunc);
+            view.ip_truncated = true;
         } else {
             body = body.first(payload_len);
         }
@@ -63,7 +64,9 @@ DecodeStatus decode_ipv6(util::Bytes data, PacketView& view, util::MalformedCoun
             const std::uint16_t frag = ext.u16();
             ext.skip(4); // identification
             if (!ext) {
-                bad.add(util::Malformed::net_ip_trunc);
+                if (!view.ip_truncated) {
+                    bad.add(util::Malformed::net_ip_trunc);
+                }
                 return DecodeStatus::malformed;
             }
             // An atomic fragment (offset 0, no more fragments) is a whole packet.
@@ -78,7 +81,9 @@ DecodeStatus decode_ipv6(util::Bytes data, PacketView& view, util::MalformedCoun
             this_header == 51 ? (std::size_t{len_field} + 2) * 4 : (std::size_t{len_field} + 1) * 8;
         ext.skip(total - 2);
         if (!ext) {
-            bad.add(util::Malformed::net_ip_trunc);
+            if (!view.ip_truncated) {
+                bad.add(util::Malformed::net_ip_trunc);
+            }
             return DecodeStatus::malformed;
         }
     }

@@ -36,6 +36,9 @@ struct PacketView {
     IpAddress dst;
     std::uint8_t ip_proto = 0;
     std::uint8_t hop_limit = 0;
+    // The capture holds less than the IP header claims (snap length): net.ip_trunc was
+    // counted once, and the layers above decode what is there without counting it again.
+    bool ip_truncated = false;
     // transport layer
     L4 l4 = L4::none;
     std::uint16_t src_port = 0;

@@ -12,7 +12,9 @@ DecodeStatus decode_udp(util::Bytes data, PacketView& view, util::MalformedCount
     const std::uint16_t length = r.u16();
     r.skip(2); // checksum
     if (!r) {
-        bad.add(util::Malformed::net_ip_trunc);
+        if (!view.ip_truncated) {
+            bad.add(util::Malformed::net_ip_trunc);
+        }
         return DecodeStatus::malformed;
     }
     if (length < 8) {
@@ -26,7 +28,10 @@ DecodeStatus decode_udp(util::Bytes data, PacketView& view, util::MalformedCount
     if (length >= 8) {
         const std::size_t claimed = length - 8u;
         if (claimed > payload.size()) {
-            bad.add(util::Malformed::net_udp_len_invalid);
+            // Beyond what was captured is a lie only if the IP packet itself was whole.
+            if (!view.ip_truncated) {
+                bad.add(util::Malformed::net_udp_len_invalid);
+            }
         } else {
             payload = payload.first(claimed);
         }
@@ -47,12 +52,16 @@ DecodeStatus decode_tcp(util::Bytes data, PacketView& view, util::MalformedCount
     view.tcp_flags = r.u8();
     r.skip(6); // window, checksum, urgent pointer
     if (!r) {
-        bad.add(util::Malformed::net_ip_trunc);
+        if (!view.ip_truncated) {
+            bad.add(util::Malformed::net_ip_trunc);
+        }
         return DecodeStatus::malformed;
     }
     const std::size_t header_len = std::size_t{static_cast<std::uint8_t>(offset_byte >> 4)} * 4;
     if (header_len < 20 || header_len > data.size()) {
-        bad.add(util::Malformed::net_tcp_bad_offset);
+        if (header_len < 20 || !view.ip_truncated) {
+            bad.add(util::Malformed::net_tcp_bad_offset);
+        }
         return DecodeStatus::malformed;
     }
     view.l4 = L4::tcp;

@@ -120,7 +120,11 @@ void FlowTable::remove_slot(std::uint32_t slot)
     s.used = false;
     free_.push_back(slot);
     --size_;
-    emergency_ = size_ * 10 > capacity_ * 9;
+    // Leave emergency mode only well below the threshold (80 %), so that a full table that
+    // evicts one flow per new flow does not count a new emergency each time.
+    if (size_ * 10 < capacity_ * 8) {
+        emergency_ = false;
+    }
 }
 
 } // namespace wtfn::dnsleak

@@ -173,11 +173,10 @@ FlowState& FlowTable::find_or_insert(const FlowKey& key,
     push_front(slot);
     ++size_;
     ++counters_.created;
-    const bool emergency = size_ * 10 > capacity_ * 9;
-    if (emergency && !emergency_) {
+    if (size_ * 10 > capacity_ * 9 && !emergency_) {
         ++counters_.emergency_entered;
+        emergency_ = true;
     }
-    emergency_ = emergency;
     created = true;
     return s.state;
 }

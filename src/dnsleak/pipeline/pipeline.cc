@@ -94,7 +94,7 @@ void Pipeline::process(const capture::RawPacket& raw)
         key.server_port = view_.src_port;
     }
     if (m.transport == Transport::tcp53 || m.transport == Transport::llmnr) {
-        handle_tcp_dns(raw, key, m.to_server);
+        handle_tcp_dns(raw, key, m.to_server, m.transport);
     } else {
         handle_encrypted(raw, key, m.to_server, m.transport);
     }
@@ -142,13 +142,16 @@ void Pipeline::handle_dns_datagram(const capture::RawPacket& raw, Transport t)
     emit(e);
 }
 
-void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server)
+void Pipeline::handle_tcp_dns(const capture::RawPacket& raw,
+                              const FlowKey& key,
+                              bool to_server,
+                              Transport t)
 {
     bool created = false;
     FlowState& flow = flows_.find_or_insert(
         key, raw.ts_ns, created, [this](const FlowKey& k, FlowState& f) { on_flow_end(k, f); });
     if (created) {
-        flow.transport = Transport::tcp53;
+        flow.transport = t; // tcp53, or LLMNR over TCP
         // A reused slot may hold a stream the memcap dropped; start it afresh.
         flow.to_server.stream.reset(budget_);
         flow.to_client.stream.reset(budget_);
@@ -176,8 +179,9 @@ void Pipeline::handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key,
         } else if (diff > 0) {
             // A gap: the bytes in between were not captured. The partial message they
             // belonged to is lost; resume at this segment, where clients start messages.
+            // The gap is the one finding: the partial message it cut is dropped with it.
             counters_.malformed.add(util::Malformed::tcp_out_of_order_drop);
-            dir.stream.finish(budget_, counters_.malformed);
+            dir.stream.release(budget_);
         }
         if (!payload.empty()) {
             dir.next_seq = view_.tcp_seq + static_cast<std::uint32_t>(view_.payload.size());

@@ -61,7 +61,8 @@ public:
 
 private:
     void handle_dns_datagram(const capture::RawPacket& raw, Transport t);
-    void handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server);
+    void
+    handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server, Transport t);
     void handle_encrypted(const capture::RawPacket& raw,
                           const FlowKey& key,
                           bool to_server,
