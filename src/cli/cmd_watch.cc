@@ -40,7 +40,7 @@ void setup_watch(CLI::App& leak)
                   opt->summary_only,
                   "Leave out the per-event lines (and the JSON events list)");
     cmd->add_flag("-v", *verbosity, "More detail on stderr (-vv for even more)");
-    cmd->callback([opt, duration_text, verbosity, cmd]() {
+    cmd->callback([opt, duration_text, verbosity]() {
         opt->verbosity = *verbosity;
         if (!duration_text->empty()) {
             opt->duration = util::parse_duration(*duration_text);
@@ -67,7 +67,6 @@ void setup_watch(CLI::App& leak)
             g_exit_status = dnsleak::EXIT_FAILED;
             return;
         }
-        (void)cmd;
         g_exit_status = dnsleak::run_watch(*opt);
     });
 }
