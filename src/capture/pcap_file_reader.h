@@ -50,8 +50,6 @@ public:
     // Link types present so far, for the report's `source` block.
     std::vector<std::uint32_t> link_types() const;
 
-    bool is_pcapng() const { return pcapng_; }
-
 private:
     struct Interface {
         std::uint32_t link_type = 0;

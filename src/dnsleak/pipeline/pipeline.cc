@@ -125,20 +125,23 @@ bool Pipeline::is_loopback_repeat(std::int64_t ts_ns)
 
 void Pipeline::handle_dns_datagram(const capture::RawPacket& raw, Transport t)
 {
+    emit_dns_message(raw, t, view_.payload);
+}
+
+void Pipeline::emit_dns_message(const capture::RawPacket& raw, Transport t, util::Bytes wire)
+{
     ++counters_.dns_messages;
     ClassifiedEvent e;
     fill_packet_facts(e, raw);
     e.transport = t;
-    e.malformed = proto::parse_dns_message(view_.payload, message_, record_names_);
+    e.malformed = proto::parse_dns_message(wire, message_, record_names_);
     if (e.malformed) {
         counters_.malformed.add(*e.malformed);
         // A port match alone: the bytes did not parse as DNS.
         e.confidence = Confidence::medium;
     }
-    e.dns = message_.has_question || !e.malformed ||
-                    *e.malformed != util::Malformed::dns_truncated_header
-                ? &message_
-                : nullptr;
+    // Only a cut header leaves nothing worth reporting of the message itself.
+    e.dns = e.malformed == util::Malformed::dns_truncated_header ? nullptr : &message_;
     emit(e);
 }
 
@@ -186,18 +189,7 @@ void Pipeline::handle_tcp_dns(const capture::RawPacket& raw,
         if (!payload.empty()) {
             dir.next_seq = view_.tcp_seq + static_cast<std::uint32_t>(view_.payload.size());
             dir.stream.feed(payload, budget_, counters_.malformed, [&](util::Bytes msg) {
-                ++counters_.dns_messages;
-                ClassifiedEvent e;
-                fill_packet_facts(e, raw);
-                e.transport =
-                    flow.transport == Transport::llmnr ? Transport::llmnr : Transport::tcp53;
-                e.malformed = proto::parse_dns_message(msg, message_, record_names_);
-                if (e.malformed) {
-                    counters_.malformed.add(*e.malformed);
-                    e.confidence = Confidence::medium;
-                }
-                e.dns = &message_;
-                emit(e);
+                emit_dns_message(raw, flow.transport, msg);
             });
         }
     }

@@ -61,6 +61,8 @@ public:
 
 private:
     void handle_dns_datagram(const capture::RawPacket& raw, Transport t);
+    // Parses one DNS message (a datagram, or one reassembled from TCP) and emits its event.
+    void emit_dns_message(const capture::RawPacket& raw, Transport t, util::Bytes wire);
     void
     handle_tcp_dns(const capture::RawPacket& raw, const FlowKey& key, bool to_server, Transport t);
     void handle_encrypted(const capture::RawPacket& raw,
