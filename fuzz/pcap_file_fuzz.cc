@@ -11,7 +11,7 @@
 #include <string>
 
 #include "capture/pcap_file_reader.h"
-#include "dnsleak/pipeline/interface_names.h"
+#include "dnsleak/pipeline/interface_resolver.h"
 #include "dnsleak/pipeline/pipeline.h"
 #include "dnsleak/report/event_json.h"
 #include "fuzz_common.h"
@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         WTFN_FUZZ_CHECK(!reader.error().empty());
         return 0;
     }
-    dnsleak::FileInterfaceNames names(reader);
+    dnsleak::FileInterfaceResolver names(reader, {});
     dnsleak::PipelineLimits limits;
     limits.flow_capacity = 16;
     limits.reassembly_memcap = 64 * 1024;

@@ -80,18 +80,8 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
             return nullptr;
         }
     }
-    cap->handle_ = pcap_create("any", errbuf);
+    cap->handle_ = activate_device("any", options, options.interface, error);
     if (cap->handle_ == nullptr) {
-        error = "cannot capture on '" + options.interface + "': " + errbuf;
-        return nullptr;
-    }
-    pcap_set_snaplen(cap->handle_, options.snaplen);
-    pcap_set_promisc(cap->handle_, 0);
-    pcap_set_timeout(cap->handle_, options.buffer_timeout_ms);
-    pcap_set_buffer_size(cap->handle_, options.buffer_bytes);
-    const int rc = pcap_activate(cap->handle_);
-    if (rc < 0) {
-        error = activation_error(cap->handle_, rc, options.interface);
         return nullptr;
     }
     if (pcap_set_datalink(cap->handle_, DLT_LINUX_SLL2) != 0) {
@@ -124,6 +114,30 @@ std::unique_ptr<LiveCapture> LiveCapture::open(const LiveOptions& options, std::
     }
     cap->fd_ = pcap_get_selectable_fd(cap->handle_);
     return cap;
+}
+
+pcap* LiveCapture::activate_device(const std::string& device,
+                                   const LiveOptions& options,
+                                   const std::string& shown,
+                                   std::string& error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* h = pcap_create(device.c_str(), errbuf);
+    if (h == nullptr) {
+        error = "cannot capture on '" + shown + "': " + errbuf;
+        return nullptr;
+    }
+    pcap_set_snaplen(h, options.snaplen);
+    pcap_set_promisc(h, 0);
+    pcap_set_timeout(h, options.buffer_timeout_ms);
+    pcap_set_buffer_size(h, options.buffer_bytes);
+    const int rc = pcap_activate(h);
+    if (rc < 0) {
+        error = activation_error(h, rc, shown);
+        pcap_close(h);
+        return nullptr;
+    }
+    return h;
 }
 
 int LiveCapture::dispatch(const Callback& cb, int max_wait_ms)

@@ -48,6 +48,14 @@ public:
     // Returns null and sets `error` (one line, cause and fix) when the capture cannot start.
     static std::unique_ptr<LiveCapture> open(const LiveOptions& options, std::string& error);
 
+    // Creates and activates a libpcap handle on `device` with the buffer settings of
+    // `options`. Null with `error` (one line naming `shown`, the cause and the fix) when
+    // the device refuses. Used by open() and by the interface probe.
+    static pcap* activate_device(const std::string& device,
+                                 const LiveOptions& options,
+                                 const std::string& shown,
+                                 std::string& error);
+
     // Waits up to `max_wait_ms` for packets and hands each to `cb`. Returns the number of
     // packets, 0 when none came (or a signal interrupted the wait), -1 on error (error()
     // says why).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "dnsleak/pipeline/iface_diag.h"
 #include "dnsleak/pipeline/watch_session.h"
 #include "util/duration.h"
 
@@ -23,6 +24,7 @@ void setup_watch(CLI::App& leak)
                 "  wtfn dns leak watch                      # 10 s on all interfaces (needs root)\n"
                 "  wtfn dns leak watch --follow --iface wg0 # until Ctrl-C, one interface\n"
                 "  wtfn dns leak watch --pcap trace.pcapng --json --out report.json\n"
+                "  wtfn dns leak watch --iface-diag         # which interfaces can be captured\n"
                 "Exit status: 0 clean, 1 leaks found, 2 failed (see docs/exit-codes.md).");
     auto* dur = cmd->add_option(
         "--duration", *duration_text, "How long to capture: Nms, Ns, Nm or Nh (default 10s)");
@@ -39,9 +41,20 @@ void setup_watch(CLI::App& leak)
     cmd->add_flag("--summary-only",
                   opt->summary_only,
                   "Leave out the per-event lines (and the JSON events list)");
+    auto diag = std::make_shared<bool>(false);
+    cmd->add_flag("--iface-diag",
+                  *diag,
+                  "List every capture device, whether it can be opened (each tried for at "
+                  "most 2 s) and why not, then exit; with --json as a JSON document");
     cmd->add_flag("-v", *verbosity, "More detail on stderr (-vv for even more)");
-    cmd->callback([opt, duration_text, verbosity]() {
+    cmd->callback([opt, duration_text, verbosity, diag]() {
         opt->verbosity = *verbosity;
+        if (*diag) {
+            dnsleak::IfaceDiagOptions d;
+            d.json = opt->json;
+            g_exit_status = dnsleak::run_iface_diag(d);
+            return;
+        }
         if (!duration_text->empty()) {
             opt->duration = util::parse_duration(*duration_text);
             if (!opt->duration) {

@@ -10,5 +10,6 @@ namespace wtfn::cli {
 extern int g_exit_status;
 
 void setup_watch(CLI::App& leak);
+void setup_status(CLI::App& leak);
 
 } // namespace wtfn::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv)
     dns->require_subcommand(1);
     auto* leak = dns->add_subcommand("leak", "Find DNS leaks: DNS that escapes the intended path");
     leak->require_subcommand(1);
+    wtfn::cli::setup_status(*leak);
     wtfn::cli::setup_watch(*leak);
     try {
         app.parse(argc, argv);
@@ -31,7 +32,11 @@ int main(int argc, char** argv)
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         // Usage errors are failures: one line naming the problem, then the exit status 2.
-        fmt::print(stderr, "wtfn: error: {}; see `wtfn {} --help`\n", e.what(), "dns leak watch");
+        std::string which = "dns leak";
+        for (const auto* sub : leak->get_subcommands()) {
+            which += " " + sub->get_name();
+        }
+        fmt::print(stderr, "wtfn: error: {}; see `wtfn {} --help`\n", e.what(), which);
         return wtfn::dnsleak::EXIT_FAILED;
     }
     return wtfn::cli::g_exit_status;

@@ -51,6 +51,8 @@ struct FlowState {
     // Where the flow was first seen, for an event reported when the flow ends.
     std::uint32_t first_ifindex = 0;
     std::uint32_t first_interface_id = 0;
+    std::uint16_t first_hatype = 0;
+    std::uint32_t first_link_type = 0;
     net::Direction first_direction = net::Direction::unknown;
     TcpDirection to_server;
     TcpDirection to_client;

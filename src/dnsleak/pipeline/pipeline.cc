@@ -6,8 +6,8 @@
 
 namespace wtfn::dnsleak {
 
-Pipeline::Pipeline(InterfaceNames& names, PipelineLimits limits)
-    : names_(names),
+Pipeline::Pipeline(InterfaceResolver& interfaces, PipelineLimits limits)
+    : interfaces_(interfaces),
       flows_(limits.flow_capacity, limits.timeouts)
 {
     budget_.memcap = limits.reassembly_memcap;
@@ -20,11 +20,24 @@ void Pipeline::emit(const ClassifiedEvent& e)
     }
 }
 
+InterfaceKey Pipeline::interface_key(const capture::RawPacket& raw) const
+{
+    return {view_.ifindex, raw.interface_id, view_.hatype, raw.link_type};
+}
+
+void Pipeline::set_interface(ClassifiedEvent& e, const InterfaceKey& key)
+{
+    const InterfaceRef ref = interfaces_.resolve(key);
+    e.interface = ref.name;
+    e.ifindex = ref.ifindex;
+    e.route_class = ref.route_class;
+}
+
 void Pipeline::fill_packet_facts(ClassifiedEvent& e, const capture::RawPacket& raw)
 {
     e.ts_ns = raw.ts_ns;
     e.proto = view_.l4;
-    e.ifindex = names_.resolve(view_.ifindex, raw.interface_id, e.interface);
+    set_interface(e, interface_key(raw));
     e.direction = view_.direction;
     e.src = view_.src;
     e.dst = view_.dst;
@@ -219,6 +232,8 @@ void Pipeline::handle_encrypted(const capture::RawPacket& raw,
     if (created) {
         flow.first_ifindex = view_.ifindex;
         flow.first_interface_id = raw.interface_id;
+        flow.first_hatype = view_.hatype;
+        flow.first_link_type = raw.link_type;
         flow.first_direction = view_.direction;
     }
     const bool tcp = view_.l4 == net::L4::tcp;
@@ -254,7 +269,8 @@ void Pipeline::emit_flow_event(const FlowKey& key, const FlowState& flow, std::i
     ClassifiedEvent e;
     e.ts_ns = ts_ns;
     e.proto = key.ip_proto == 6 ? net::L4::tcp : net::L4::udp;
-    e.ifindex = names_.resolve(flow.first_ifindex, flow.first_interface_id, e.interface);
+    set_interface(
+        e, {flow.first_ifindex, flow.first_interface_id, flow.first_hatype, flow.first_link_type});
     e.direction = flow.first_direction;
     e.src = key.client;
     e.dst = key.server;

@@ -21,7 +21,7 @@
 
 #include "capture/raw_packet.h"
 #include "dnsleak/flows/flow_table.h"
-#include "dnsleak/pipeline/interface_names.h"
+#include "dnsleak/pipeline/interface_resolver.h"
 #include "dnsleak/report/counters.h"
 #include "dnsleak/report/events.h"
 #include "net/packet_view.h"
@@ -38,7 +38,7 @@ struct PipelineLimits {
 
 class Pipeline {
 public:
-    explicit Pipeline(InterfaceNames& names, PipelineLimits limits = {});
+    explicit Pipeline(InterfaceResolver& interfaces, PipelineLimits limits = {});
 
     void add_sink(EventSink* sink) { sinks_.push_back(sink); }
 
@@ -72,10 +72,12 @@ private:
     void on_flow_end(const FlowKey& key, FlowState& flow);
     void emit_flow_event(const FlowKey& key, const FlowState& flow, std::int64_t ts_ns);
     void fill_packet_facts(ClassifiedEvent& e, const capture::RawPacket& raw);
+    void set_interface(ClassifiedEvent& e, const InterfaceKey& key);
+    InterfaceKey interface_key(const capture::RawPacket& raw) const;
     void emit(const ClassifiedEvent& e);
     bool is_loopback_repeat(std::int64_t ts_ns);
 
-    InterfaceNames& names_;
+    InterfaceResolver& interfaces_;
     std::vector<EventSink*> sinks_;
     CaptureCounters counters_;
     FlowTable flows_;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/interface_probe.h"
 #include "capture/live_capture.h"
 #include "capture/pcap_file_reader.h"
 #include "dnsleak/pipeline/pipeline.h"
@@ -17,6 +18,7 @@
 #include "dnsleak/report/progress.h"
 #include "dnsleak/report/summary.h"
 #include "net/decode.h"
+#include "util/escape.h"
 #include "util/time_format.h"
 
 namespace wtfn::dnsleak {
@@ -68,6 +70,52 @@ std::string link_name(std::uint32_t lt)
     return name == "unknown" ? fmt::format("LINKTYPE_{}", lt) : name;
 }
 
+// Live capture: the interface facts come from the OS over netlink. Without netlink (a
+// restricted container) the watch still runs, with names and name-based route classes.
+std::unique_ptr<LiveInterfaceResolver> make_live_resolver(std::uint32_t fixed_ifindex,
+                                                          int verbosity)
+{
+    std::string error;
+    auto platform = platform::open_network_platform(error);
+    std::unique_ptr<platform::LinkMonitor> monitor;
+    if (platform) {
+        monitor = platform::open_link_monitor(error);
+    }
+    if ((!platform || !monitor) && verbosity >= 1) {
+        fmt::print(stderr,
+                   "wtfn: route classes from interface names only: {}\n",
+                   error.empty() ? "no interface change notifications" : error);
+    }
+    return std::make_unique<LiveInterfaceResolver>(
+        std::move(platform), std::move(monitor), platform::RouteClassLabels{}, fixed_ifindex);
+}
+
+// -v: which interfaces the capture covers and how each is classified (-vv: why).
+void log_interfaces(const std::string& captured, std::uint32_t fixed_ifindex, int verbosity)
+{
+    std::string error;
+    auto platform = platform::open_network_platform(error);
+    platform::NetworkSnapshot net;
+    if (!platform || !platform->snapshot(net, error)) {
+        fmt::print(stderr, "wtfn: cannot list interfaces: {}\n", error);
+        return;
+    }
+    fmt::print(stderr, "wtfn: interfaces covered by '{}':\n", captured);
+    for (const auto& i : net.interfaces) {
+        if (fixed_ifindex != 0 && i.index != fixed_ifindex) {
+            continue;
+        }
+        const auto d = platform::classify_interface(i, {});
+        fmt::print(stderr,
+                   "wtfn:   {} (index {}, {}): {}{}\n",
+                   util::escaped_text(i.name),
+                   i.index,
+                   i.up ? "up" : "down",
+                   to_string(d.route_class),
+                   verbosity >= 2 ? " [" + d.reason + "]" : std::string());
+    }
+}
+
 } // namespace
 
 int run_watch(const WatchOptions& opt)
@@ -82,7 +130,7 @@ int run_watch(const WatchOptions& opt)
     ReportMeta meta;
     std::unique_ptr<capture::LiveCapture> live;
     capture::PcapFileReader file;
-    std::unique_ptr<InterfaceNames> names;
+    std::unique_ptr<InterfaceResolver> interfaces;
     if (!opt.pcap.empty()) {
         meta.source_kind = "pcap";
         meta.source_name = opt.pcap;
@@ -90,30 +138,45 @@ int run_watch(const WatchOptions& opt)
             print_error(file.error());
             return EXIT_FAILED;
         }
-        names = std::make_unique<FileInterfaceNames>(file);
+        interfaces = std::make_unique<FileInterfaceResolver>(file, platform::RouteClassLabels{});
     } else {
         meta.source_kind = "live";
         capture::LiveOptions lo;
         lo.interface = opt.iface.empty() ? "any" : opt.iface;
         meta.source_name = lo.interface;
         std::string error;
+        // Opening a capture device can block on a driver that does not answer; try it in a
+        // child process first, so a bad device costs at most the open timeout.
+        const capture::ProbeResult probe =
+            capture::probe_capture_device("any", opt.open_timeout_ms);
+        if (opt.verbosity >= 1) {
+            fmt::print(stderr,
+                       "wtfn: probe of capture device 'any': {} ({} ms)\n",
+                       probe.can_open ? "opens" : probe.error,
+                       probe.elapsed_ms);
+        }
+        if (!probe.can_open) {
+            print_error(probe.error);
+            return EXIT_FAILED;
+        }
         live = capture::LiveCapture::open(lo, error);
         if (!live) {
             print_error(error);
             return EXIT_FAILED;
         }
         meta.link_types.push_back(link_name(live->link_type()));
-        names = std::make_unique<LiveInterfaceNames>(live->fixed_ifindex());
+        interfaces = make_live_resolver(live->fixed_ifindex(), opt.verbosity);
         if (opt.verbosity >= 1) {
             fmt::print(stderr,
                        "wtfn: capturing on {} ({}), kernel filter: {}\n",
                        lo.interface,
                        link_name(live->link_type()),
                        live->filter());
+            log_interfaces(lo.interface, live->fixed_ifindex(), opt.verbosity);
         }
     }
 
-    Pipeline pipeline(*names);
+    Pipeline pipeline(*interfaces);
     pipeline.set_record_names(!opt.summary_only);
     pipeline.add_sink(&out.summary);
     if (opt.json) {
@@ -167,6 +230,7 @@ int run_watch(const WatchOptions& opt)
                 }
                 wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 100));
             }
+            interfaces->refresh(); // a VPN that reconnected: its new interface, its new class
             if (live->dispatch(process, wait_ms) < 0) {
                 meta.error = live->error();
                 meta.stop_reason = "error";
@@ -219,6 +283,13 @@ int run_watch(const WatchOptions& opt)
     }
 
     pipeline.finish();
+    for (const auto& s : interfaces->seen()) {
+        meta.interfaces.push_back({s.name,
+                                   s.ifindex,
+                                   to_string(s.decision.route_class),
+                                   to_string(s.decision.basis),
+                                   s.decision.reason});
+    }
     meta.ended_ns = util::now_ns();
     meta.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::steady_clock::now() - started)

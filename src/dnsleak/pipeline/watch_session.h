@@ -20,7 +20,8 @@ struct WatchOptions {
     std::string out;                                   // JSON report to this file
     bool summary_only = false;
     int verbosity = 0;
-    bool progress = true; // a status line on a terminal
+    bool progress = true;       // a status line on a terminal
+    int open_timeout_ms = 5000; // live: longest wait for the capture device to open
 };
 
 // Exit statuses (docs/exit-codes.md).

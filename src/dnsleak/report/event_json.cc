@@ -127,6 +127,7 @@ void append_event_json(std::string& out, const ClassifiedEvent& e)
     } else {
         out += ",\"ifindex\":null";
     }
+    fmt::format_to(std::back_inserter(out), ",\"route_class\":\"{}\"", to_string(e.route_class));
     fmt::format_to(std::back_inserter(out),
                    ",\"direction\":\"{}\",\"proto\":\"{}\",\"transport\":\"{}\","
                    "\"confidence\":\"{}\",\"src_ip\":\"{}\",\"src_port\":{},"

@@ -10,6 +10,7 @@
 
 #include "dnsleak/classify/transport.h"
 #include "net/packet_view.h"
+#include "platform/route_class.h"
 #include "proto/dns_message.h"
 #include "util/malformed.h"
 
@@ -21,6 +22,7 @@ struct ClassifiedEvent {
     net::L4 proto = net::L4::udp;
     std::string_view interface; // empty when unknown
     std::uint32_t ifindex = 0;  // 0 when unknown
+    platform::RouteClass route_class = platform::RouteClass::unknown;
     net::Direction direction = net::Direction::unknown;
     net::IpAddress src;
     net::IpAddress dst;

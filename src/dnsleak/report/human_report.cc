@@ -93,10 +93,11 @@ void HumanReport::on_event(const ClassifiedEvent& e)
     }
     line_.clear();
     if (!header_printed_) {
-        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<9}  {:<47}  {}\n",
+        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {}\n",
                              "TIME (UTC)",
                              "DIR",
                              "INTERFACE",
+                             "CLASS",
                              "TRANSPORT",
                              "SOURCE -> DESTINATION",
                              "MESSAGE");
@@ -104,10 +105,11 @@ void HumanReport::on_event(const ClassifiedEvent& e)
     }
     const std::string iface = e.interface.empty() ? "-" : util::escaped_text(e.interface);
     const std::string flow = endpoint(e.src, e.src_port) + " -> " + endpoint(e.dst, e.dst_port);
-    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<9}  {:<47}  ",
+    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  ",
                          util::format_clock_utc(e.ts_ns),
                          direction_name(e.direction),
                          iface,
+                         to_string(e.route_class),
                          to_string(e.transport),
                          flow);
     append_message(line_, e);
@@ -142,6 +144,15 @@ bool HumanReport::finish(const ReportMeta& meta, const Summary& s, const Capture
         for (const auto& d : s.top_destinations) {
             t += fmt::format(
                 "    {:<47} {:<6} {}\n", endpoint(d.ip, d.port), to_string(d.transport), d.count);
+        }
+    }
+    if (!meta.interfaces.empty()) {
+        t += "  interfaces\n";
+        for (const auto& f : meta.interfaces) {
+            t += fmt::format("    {:<16} {:<9} {}\n",
+                             f.name.empty() ? std::string("-") : util::escaped_text(f.name),
+                             f.route_class,
+                             f.reason);
         }
     }
     t += fmt::format("  packets        {} read, {} decoded, {} loopback duplicates\n",

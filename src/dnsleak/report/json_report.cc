@@ -80,7 +80,28 @@ bool JsonReportWriter::finish(const ReportMeta& meta, const Summary& s, const Ca
         }
         util::append_json_string(buf_, meta.link_types[i]);
     }
-    buf_ += "]},";
+    buf_ += "]},\"interfaces\":[";
+    for (std::size_t i = 0; i < meta.interfaces.size(); ++i) {
+        const ReportInterface& f = meta.interfaces[i];
+        buf_ += i == 0 ? "{\"name\":" : ",{\"name\":";
+        if (f.name.empty()) {
+            buf_ += "null";
+        } else {
+            util::append_json_string(buf_, f.name);
+        }
+        if (f.ifindex != 0) {
+            fmt::format_to(std::back_inserter(buf_), ",\"ifindex\":{},", f.ifindex);
+        } else {
+            buf_ += ",\"ifindex\":null,";
+        }
+        append_kv_string(buf_, "route_class", f.route_class);
+        buf_.push_back(',');
+        append_kv_string(buf_, "route_class_basis", f.basis);
+        buf_.push_back(',');
+        append_kv_string(buf_, "route_class_reason", f.reason);
+        buf_.push_back('}');
+    }
+    buf_ += "],";
     append_kv_string(buf_, "ended_at", util::format_iso8601_utc(meta.ended_ns));
     fmt::format_to(std::back_inserter(buf_),
                    ",\"duration_ms\":{},\"partial\":{},",

@@ -9,6 +9,15 @@ namespace wtfn::dnsleak {
 
 inline constexpr int SCHEMA_VERSION = 1;
 
+// An interface that carried events, and why it has its route class.
+struct ReportInterface {
+    std::string name; // empty when the capture does not name it
+    std::uint32_t ifindex = 0;
+    std::string route_class;
+    std::string basis;
+    std::string reason;
+};
+
 struct ReportMeta {
     std::string command = "dns leak watch";
     std::string source_kind; // "live" or "pcap"
@@ -20,6 +29,7 @@ struct ReportMeta {
     bool partial = false;        // the run ended early (signal during --pcap, damaged file)
     std::string stop_reason;     // duration, signal, end_of_input, error, output_closed
     std::string error;           // one line, empty when none
+    std::vector<ReportInterface> interfaces;
 };
 
 } // namespace wtfn::dnsleak

@@ -40,6 +40,7 @@ struct Recorded {
     net::Direction direction = net::Direction::unknown;
     std::string interface;
     std::uint32_t ifindex = 0;
+    platform::RouteClass route_class = platform::RouteClass::unknown;
     std::string src;
     std::string dst;
     std::uint16_t src_port = 0;
@@ -66,6 +67,7 @@ public:
         r.direction = e.direction;
         r.interface = std::string(e.interface);
         r.ifindex = e.ifindex;
+        r.route_class = e.route_class;
         r.src = e.src.to_string();
         r.dst = e.dst.to_string();
         r.src_port = e.src_port;
@@ -94,20 +96,26 @@ public:
 
 // Kernel indexes 1, 2, 5 are lo, eth0, wg0; without an index, pcapng interfaces 0 and 1 are
 // eth0 and wg0.
-class FakeNames final : public InterfaceNames {
+class FakeNames final : public InterfaceResolver {
 public:
-    std::uint32_t
-    resolve(std::uint32_t ifindex, std::uint32_t interface_id, std::string_view& name) override
+    InterfaceRef resolve(const InterfaceKey& key) override
     {
-        if (ifindex != 0) {
-            const auto it = by_index_.find(ifindex);
-            name = it == by_index_.end() ? std::string_view{} : std::string_view{it->second};
+        InterfaceRef ref;
+        ref.ifindex = key.ifindex;
+        if (key.ifindex != 0) {
+            const auto it = by_index_.find(key.ifindex);
+            ref.name = it == by_index_.end() ? std::string_view{} : std::string_view{it->second};
         } else {
-            name = interface_id < by_id_.size() ? std::string_view{by_id_[interface_id]}
-                                                : std::string_view{};
+            ref.name = key.interface_id < by_id_.size() ? std::string_view{by_id_[key.interface_id]}
+                                                        : std::string_view{};
         }
-        return ifindex;
+        // The pipeline carries the class the resolver gives; wg0 stands for a tunnel.
+        ref.route_class =
+            ref.name == "wg0" ? platform::RouteClass::tunnel : platform::RouteClass::physical;
+        return ref;
     }
+
+    std::vector<SeenInterface> seen() const override { return {}; }
 
 private:
     std::map<std::uint32_t, std::string> by_index_{{1, "lo"}, {2, "eth0"}, {5, "wg0"}};
@@ -292,9 +300,11 @@ TEST(Pipeline, RecordedInterfaceAndDirection)
     h.feed(q, RAW, RecordedDirection::unknown, 0);
     ASSERT_EQ(h.events().size(), 3u);
     EXPECT_EQ(h.events()[0].interface, "wg0");
+    EXPECT_EQ(h.events()[0].route_class, platform::RouteClass::tunnel);
     EXPECT_EQ(h.events()[0].ifindex, 0u);
     EXPECT_EQ(h.events()[0].direction, net::Direction::outbound);
     EXPECT_EQ(h.events()[1].interface, "eth0");
+    EXPECT_EQ(h.events()[1].route_class, platform::RouteClass::physical);
     EXPECT_EQ(h.events()[1].direction, net::Direction::inbound);
     EXPECT_EQ(h.events()[2].direction, net::Direction::unknown);
 }

@@ -1,0 +1,18 @@
+// The two renderings of a StatusReport: a document for scripts and bug reports (schema in
+// docs/json-schema.md, "status"), and a text overview for people.
+#pragma once
+
+#include <string>
+
+#include "dnsleak/status/status_report.h"
+
+namespace wtfn::dnsleak {
+
+std::string status_json(const StatusReport& report);
+std::string status_text(const StatusReport& report);
+
+// Shared by both: "0.0.0.0/1", "fwmark 0xca6c", ...
+std::string rule_text(const platform::PolicyRule& rule);
+std::string family_name(int family); // "inet" / "inet6", as ip -j says
+
+} // namespace wtfn::dnsleak
