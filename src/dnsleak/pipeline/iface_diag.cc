@@ -1,5 +1,6 @@
 #include "dnsleak/pipeline/iface_diag.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 
@@ -112,8 +113,13 @@ int run_iface_diag(const IfaceDiagOptions& opt)
         fmt::print("{}\n",
                    doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     } else {
-        std::string out = fmt::format("{:<16} {:<24} {:<5} {:>5}  {:<9} {}\n",
+        std::size_t w = 9;
+        for (const auto& r : rows) {
+            w = std::max(w, util::escaped_text(r.device.name).size());
+        }
+        std::string out = fmt::format("{:<{}} {:<24} {:<5} {:>5}  {:<9} {}\n",
                                       "INTERFACE",
+                                      w,
                                       "STATE",
                                       "OPENS",
                                       "MS",
@@ -121,8 +127,9 @@ int run_iface_diag(const IfaceDiagOptions& opt)
                                       "LINK TYPES / WHY");
         for (const auto& r : rows) {
             fmt::format_to(std::back_inserter(out),
-                           "{:<16} {:<24} {:<5} {:>5}  {:<9} {}\n",
+                           "{:<{}} {:<24} {:<5} {:>5}  {:<9} {}\n",
                            util::escaped_text(r.device.name),
+                           w,
                            state(r.device),
                            r.probe.can_open ? "yes" : (r.probe.timed_out ? "HUNG" : "no"),
                            r.probe.elapsed_ms,
