@@ -79,6 +79,7 @@ def canon_event(e):
         "direction": e["direction"],
         "interface": e["interface"],
         "ifindex": e["ifindex"],
+        "route_class": e["route_class"],
         "qname": dns["qname"] if dns else None,
     }
     if dns:

@@ -402,6 +402,25 @@ Wire frame_for(const Packet& p, const LinkStyle& s)
     return p.frame.link(spec);
 }
 
+// The route class wtfn must give a packet of `p` in a capture of style `s`, by the rules
+// of docs/route-class.md written out independently: a cooked header's ARPHRD type, else a
+// raw-IP link type, else the interface name; an Ethernet header alone says nothing.
+std::string expected_route_class(const Packet& p, const LinkStyle& s)
+{
+    const bool cooked =
+        s.link_type == t::linktype::LINUX_SLL || s.link_type == t::linktype::LINUX_SLL2;
+    if (cooked) {
+        return p.iface == Iface::lo ? "loopback" : p.iface == Iface::wg ? "tunnel" : "unknown";
+    }
+    if (s.link_type == t::linktype::RAW) {
+        return "tunnel";
+    }
+    if (s.names) {
+        return p.iface == Iface::wg ? "tunnel" : "physical"; // names wg0 / eth0
+    }
+    return "unknown";
+}
+
 json expected_events(const Conversation& c, const LinkStyle& s)
 {
     json out = json::array();
@@ -412,6 +431,7 @@ json expected_events(const Conversation& c, const LinkStyle& s)
         f["direction"] = s.directions ? (p.dir == Dir::out ? "out" : "in") : "unknown";
         f["ifindex"] = s.ifindex ? json(ifindex_of(p.iface)) : json(nullptr);
         f["interface"] = s.names ? json(p.iface == Iface::wg ? "wg0" : "eth0") : json(nullptr);
+        f["route_class"] = expected_route_class(p, s);
         out.push_back(f);
     }
     return out;
@@ -520,6 +540,7 @@ json multi_pcapng(const std::string& dir)
         f["direction"] = p.dir == Dir::out ? "out" : "in";
         f["ifindex"] = nullptr;
         f["interface"] = p.iface == Iface::wg ? "wg0" : "eth0";
+        f["route_class"] = p.iface == Iface::wg ? "tunnel" : "physical";
         events.push_back(f);
     }
     return json{{"file", "multi.pcapng"},
@@ -593,6 +614,7 @@ json garbage_then_query(const std::string& dir)
     ev["direction"] = "out";
     ev["ifindex"] = nullptr;
     ev["interface"] = "wg0";
+    ev["route_class"] = "tunnel";
     return json{{"file", "garbage_then_query.pcapng"},
                 {"format", "pcapng"},
                 {"link_types", {"EN10MB", "RAW"}},
