@@ -49,8 +49,10 @@ struct Interface {
     bool point_to_point = false;
     std::vector<std::string> flag_names; // as `ip -j link`: "UP", "LOWER_UP", "NO-CARRIER"
     std::uint32_t mtu = 0;
-    std::string operstate; // "UP", "DOWN", "UNKNOWN", ...
-    std::string link_kind; // rtnetlink IFLA_INFO_KIND: "tun", "wireguard", "veth", ""
+    std::string operstate;         // "UP", "DOWN", "UNKNOWN", ...
+    std::string link_kind;         // rtnetlink IFLA_INFO_KIND: "tun", "wireguard", "veth", ""
+    std::uint32_t lower_index = 0; // IFLA_LINK: a veth's peer, a VLAN's parent; 0 when none
+    bool lower_elsewhere = false;  // that device is in another network namespace
     std::vector<InterfaceAddress> addresses;
 };
 
@@ -87,7 +89,8 @@ struct PolicyRule {
     std::string iif;
     std::string oif;
     std::optional<std::uint32_t> suppress_prefixlen;
-    std::optional<std::uint32_t> uid_start; // uidrange
+    std::optional<std::uint32_t> goto_target; // action "goto": the rule priority it jumps to
+    std::optional<std::uint32_t> uid_start;   // uidrange
     std::optional<std::uint32_t> uid_end;
     std::optional<std::uint8_t> ip_proto;
     std::optional<std::uint16_t> sport_start;

@@ -497,3 +497,371 @@ e2e_finish() {
     (( E2E_FAILED == 0 && E2E_PASSED > 0 )) && exit 0
     exit 1
 }
+
+# ================================================================ namespace-only tests
+# Helpers for tests that only build interfaces, routes and rules in namespaces and read
+# them back (status_oracle.sh, status_route_get.sh, bench/status/run_status_latency.sh):
+# no resolver, no dig. They use the same names as above (wtfn-c-PID / wtfn-r-PID), so
+# e2e_reap_stale removes what a killed run left behind.
+#
+#   e2e_init_netns NAME WTFN        like e2e_init, without dig/dnsmasq; cleanup also
+#                                   removes the /etc/netns/NS dirs made below
+#   e2e_netns_new NS                add NS (registered for cleanup), lo up, no RA/DAD
+#   e2e_netns_drop NS               kill what runs in NS, delete it now (not at exit)
+#   e2e_netns_resolv_conf NS TEXT   /etc/netns/NS/resolv.conf: `ip netns exec NS` then
+#                                   sees TEXT as /etc/resolv.conf (removed on cleanup)
+#   e2e_netns_resolv_conf_clear NS
+#   e2e_tun_hold NS DEV tun|tap     keep DEV open (carrier) by a bounded python3 process
+#   e2e_wait_stable NS [TIMEOUT]    wait until two ip snapshots 0.3 s apart are equal
+#   e2e_results CMD...              run a checker that prints PASS:/FAIL:/detail lines
+#                                   (status_oracle.py) and count its results
+#   e2e_status_topology NS ISP      the namespace of status_oracle.sh (see there)
+
+E2E_ORACLE_PY=$E2E_DIR/status_oracle.py
+E2E_ETC_NETNS_DIRS=()   # /etc/netns/NS directories this run created
+E2E_ETC_NETNS_MADE=0    # 1 when this run created /etc/netns itself
+
+e2e_init_netns() {
+    E2E_NAME=$1
+    local wtfn=${2:-}
+    trap e2e_cleanup_netns EXIT
+    trap 'e2e_on_signal_netns INT 130' INT
+    trap 'e2e_on_signal_netns TERM 143' TERM
+    trap 'e2e_on_signal_netns HUP 129' HUP
+
+    [[ -n $wtfn ]] || e2e_die "usage: $0 PATH-TO-WTFN"
+    [[ -x $wtfn && -f $wtfn ]] || e2e_die "wtfn binary '$wtfn' does not exist or is not executable"
+    E2E_WTFN=$(cd "$(dirname "$wtfn")" && pwd)/$(basename "$wtfn")
+    (( EUID == 0 )) || e2e_die "needs root (uid 0) to create network namespaces; running as uid $EUID"
+    command -v ip >/dev/null || e2e_die "'ip' (iproute2) not found"
+    local probe_ns="wtfn-e2e-probe-$$"
+    ip netns add "$probe_ns" 2>/dev/null || e2e_die "'ip netns add' does not work here (no netns support or no CAP_SYS_ADMIN)"
+    ip netns del "$probe_ns" 2>/dev/null
+    local tool
+    for tool in timeout "$E2E_PY"; do
+        command -v "$tool" >/dev/null || e2e_die "required tool '$tool' not found"
+    done
+    [[ -f $E2E_ORACLE_PY ]] || e2e_die "$E2E_ORACLE_PY not found"
+    e2e_reap_stale
+    e2e_reap_stale_etc_netns
+    E2E_TMP=$(mktemp -d "/tmp/wtfn-e2e-$E2E_NAME.$$.XXXXXX") || e2e_die "mktemp failed"
+    chmod 0755 "$E2E_TMP"
+}
+
+# /etc/netns/wtfn-{c,r}-PID directories of runs that died without cleaning up.
+e2e_reap_stale_etc_netns() {
+    local d
+    for d in /etc/netns/wtfn-c-* /etc/netns/wtfn-r-*; do
+        [[ -d $d && $d =~ ^/etc/netns/wtfn-(c|r)-([0-9]+)$ ]] || continue
+        e2e_pid_alive "${BASH_REMATCH[2]}" && continue
+        rm -rf -- "$d"
+    done
+}
+
+e2e_cleanup_netns() {
+    local d
+    for d in "${E2E_ETC_NETNS_DIRS[@]}"; do
+        [[ -n $d && $d == /etc/netns/* ]] && rm -rf -- "$d"
+    done
+    E2E_ETC_NETNS_DIRS=()
+    (( E2E_ETC_NETNS_MADE )) && rmdir /etc/netns 2>/dev/null
+    E2E_ETC_NETNS_MADE=0
+    e2e_cleanup
+}
+
+e2e_on_signal_netns() {
+    local sig=$1 code=$2
+    e2e_log "interrupted by SIG$sig, cleaning up"
+    e2e_cleanup_netns
+    trap - EXIT
+    exit "$code"
+}
+
+e2e_netns_new() {
+    local ns=$1
+    # Registered before it exists: a signal between the two steps cannot leak it.
+    E2E_NAMESPACES+=("$ns")
+    if ! ip netns add "$ns"; then
+        unset 'E2E_NAMESPACES[-1]'
+        return 1
+    fi
+    ip -n "$ns" link set lo up || return 1
+    # No router solicitations, no DAD: addresses are final at once, nothing is sent.
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+        net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+        net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+        >/dev/null 2>&1
+    return 0
+}
+
+e2e_netns_drop() {
+    local ns=$1 pid keep=() n inside
+    # Our own processes in NS: TERM (bounded wait), then KILL; then anything else in NS.
+    inside=" $(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ') "
+    for pid in "${E2E_PIDS[@]}"; do
+        [[ $inside == *" $pid "* ]] && e2e_kill TERM "$pid"
+    done
+    for pid in "${E2E_PIDS[@]}"; do
+        [[ $inside == *" $pid "* ]] || continue
+        e2e_wait_gone "$pid" 2 || e2e_kill KILL "$pid"
+        wait "$pid" 2>/dev/null
+    done
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+        kill -KILL "$pid" 2>/dev/null
+    done
+    e2e_netns_resolv_conf_clear "$ns"
+    ip netns del "$ns" 2>/dev/null || { e2e_log "warning: could not delete netns $ns"; return 1; }
+    for n in "${E2E_NAMESPACES[@]}"; do
+        [[ $n == "$ns" ]] || keep+=("$n")
+    done
+    E2E_NAMESPACES=("${keep[@]}")
+    return 0
+}
+
+e2e_netns_resolv_conf() {
+    local ns=$1 text=$2
+    if [[ ! -d /etc/netns ]]; then
+        mkdir -p /etc/netns || return 1
+        E2E_ETC_NETNS_MADE=1
+    fi
+    [[ -e /etc/netns/$ns ]] || E2E_ETC_NETNS_DIRS+=("/etc/netns/$ns")
+    mkdir -p "/etc/netns/$ns" || return 1
+    printf '%s\n' "$text" >"/etc/netns/$ns/resolv.conf"
+}
+
+e2e_netns_resolv_conf_clear() {
+    local ns=$1 d keep=()
+    for d in "${E2E_ETC_NETNS_DIRS[@]}"; do
+        if [[ $d == "/etc/netns/$ns" ]]; then rm -rf -- "$d"; else keep+=("$d"); fi
+    done
+    E2E_ETC_NETNS_DIRS=("${keep[@]}")
+}
+
+_e2e_has_carrier() { [[ $(ip -n "$1" -br link show "$2" 2>/dev/null) == *LOWER_UP* ]]; }
+
+# e2e_tun_hold NS DEV MODE [SECONDS=120]: a python3 process inside NS attaches to
+# the existing tun/tap DEV (TUNSETIFF), so DEV has carrier; it exits by itself
+# after SECONDS and is killed by pid on cleanup. Waits (max 5 s) for LOWER_UP.
+e2e_tun_hold() {
+    local ns=$1 dev=$2 mode=$3 secs=${4:-120}
+    ip netns exec "$ns" "$E2E_PY" "$E2E_ORACLE_PY" tun-hold "$dev" "$mode" "$secs" \
+        >"$E2E_TMP/tun-hold-$ns-$dev.log" 2>&1 &
+    E2E_PIDS+=("$!")
+    wait_until 5 0.02 _e2e_has_carrier "$ns" "$dev" && return 0
+    e2e_log "tun-hold $dev: $(tr '\n' '|' <"$E2E_TMP/tun-hold-$ns-$dev.log" 2>/dev/null)"
+    return 1
+}
+
+_e2e_stable_prev=
+_e2e_stable_once() {
+    local cur=$E2E_TMP/stable.$1.cur.json
+    "$E2E_PY" "$E2E_ORACLE_PY" snapshot "$1" "$cur" >/dev/null 2>&1 || return 1
+    if [[ -n $_e2e_stable_prev ]] && "$E2E_PY" "$E2E_ORACLE_PY" same "$_e2e_stable_prev" "$cur" >/dev/null 2>&1; then
+        return 0
+    fi
+    mv -f "$cur" "$E2E_TMP/stable.$1.prev.json"
+    _e2e_stable_prev=$E2E_TMP/stable.$1.prev.json
+    return 1
+}
+
+# e2e_wait_stable NS [TIMEOUT_S=5]: the kernel settles links, IPv6 link-local addresses
+# and their routes asynchronously; wait until two snapshots 0.3 s apart are equal.
+e2e_wait_stable() {
+    _e2e_stable_prev=
+    wait_until "${2:-5}" 0.3 _e2e_stable_once "$1"
+}
+
+# e2e_results CMD...: run a checker whose output is "PASS: x" / "FAIL: x" lines, each
+# FAIL followed by detail lines indented by 6 spaces (status_oracle.py), and count them
+# with e2e_pass/e2e_fail. Other lines are printed as they are. A checker that exits
+# non-zero without a FAIL line (a crash) is one FAIL.
+e2e_results() {
+    local out rc line pending='' fails=0 details=()
+    out=$("$@" 2>&1)
+    rc=$?
+    _e2e_results_flush() {
+        if [[ -n $pending ]]; then e2e_fail "$pending" "${details[@]}"; fi
+        pending=
+        details=()
+    }
+    while IFS= read -r line; do
+        case $line in
+            "PASS: "*) _e2e_results_flush; e2e_pass "${line#PASS: }" ;;
+            "FAIL: "*) _e2e_results_flush; pending=${line#FAIL: }; fails=$((fails + 1)) ;;
+            "      "*) if [[ -n $pending ]]; then details+=("${line#      }"); else printf '%s\n' "$line"; fi ;;
+            *) _e2e_results_flush; [[ -n $line ]] && printf '%s\n' "$line" ;;
+        esac
+    done <<<"$out"
+    _e2e_results_flush
+    if (( rc != 0 && fails == 0 )); then
+        e2e_fail "checker \`${*:1:3} ...\` exited $rc without a result" \
+            "$(printf '%s\n' "$out" | tail -n 5)"
+    fi
+    return 0
+}
+
+# ---------------------------------------------------------------- status topology
+
+# _e2e_sip NS ARGS...: `ip -n NS ARGS`, dying with the command and its message on error.
+_e2e_sip() {
+    local ns=$1 err
+    shift
+    err=$(ip -n "$ns" "$@" 2>&1 >/dev/null) || e2e_die "setup: ip -n $ns $* failed: $err"
+}
+
+# _e2e_try_link NS NAME KIND ARGS...: create a link of a kind the kernel may lack.
+# "Unknown device type" (module missing) prints a SKIP line and returns 1.
+_e2e_try_link() {
+    local ns=$1 name=$2 kind=$3 err
+    shift 3
+    if err=$(ip -n "$ns" link add "$name" type "$kind" "$@" 2>&1); then
+        return 0
+    fi
+    if [[ $err == *"Unknown device type"* || $err == *"not supported"* ]]; then
+        printf 'SKIP %s: kernel has no support (%s)\n' "$kind" "${err//$'\n'/ }"
+        return 1
+    fi
+    e2e_die "setup: ip -n $ns link add $name type $kind $* failed: $err"
+}
+
+# e2e_status_topology NS ISP: the namespace status_oracle.sh compares with iproute2.
+#   ISP: veth-isp 10.201.0.2/24 fd00:201::2/64
+#   NS:  lo; veth0 10.201.0.1/24 10.201.0.9/24 (label veth0:1) fd00:201::1/64 (peer veth-isp)
+#        tun0 (tun, held open: carrier) 10.8.0.2/24 fd00:8::2/64
+#        tap0 (tap, no carrier) 10.7.0.2/24
+#        br0 (bridge) 10.6.0.1/24 with port brp0; brp0 is the veth peer of tun7
+#        tun7 (veth, physical by kernel despite the name) 10.5.0.2/24
+#        dn0 (veth, up, no carrier: its peer dn1 is down; ip flags it M-DOWN)
+#        vx0 (vxlan 42 over veth0, no remote) 10.4.0.1/24
+#        ethvpn0 (tun, tunnel by kernel despite the name) 10.8.1.2 peer 10.8.1.1
+#        wg0 / gre1 / ipip1 / sit1 when the kernel supports them (SKIP lines otherwise)
+#   routes: default via isp (both families), 0/1 + 128/1 and ::/1 + 8000::/1 via tun0,
+#        metric/proto/src routes, multipath (both families), blackhole/unreachable/prohibit,
+#        tables 100, 51820, default
+#   rules: wg-quick's pair (both families), from/to/iif/oif/fwmark-mask rules, uidrange and
+#        ipproto/dport rules (listed; their selectors are outside the compared contract),
+#        blackhole/unreachable/prohibit/goto/nop rules
+# Sets E2E_STATUS_CLASSES ("NAME=CLASS:BASIS" expectations for status_oracle.py --class).
+E2E_STATUS_CLASSES=()
+e2e_status_topology() {
+    local ns=$1 isp=$2
+    e2e_netns_new "$ns" || e2e_die "cannot create namespace $ns"
+    e2e_netns_new "$isp" || e2e_die "cannot create namespace $isp"
+    E2E_STATUS_CLASSES=("lo=loopback:kernel")
+
+    _e2e_sip "$ns" link add veth0 type veth peer name veth-isp netns "$isp"
+    _e2e_sip "$isp" addr add 10.201.0.2/24 dev veth-isp
+    _e2e_sip "$isp" addr add fd00:201::2/64 dev veth-isp nodad
+    _e2e_sip "$isp" link set veth-isp up
+    _e2e_sip "$ns" addr add 10.201.0.1/24 dev veth0
+    _e2e_sip "$ns" addr add fd00:201::1/64 dev veth0 nodad
+    _e2e_sip "$ns" addr add 10.201.0.9/24 dev veth0 label veth0:1   # a secondary address
+    _e2e_sip "$ns" link set veth0 up
+    E2E_STATUS_CLASSES+=("veth0=physical:kernel")
+
+    _e2e_sip "$ns" tuntap add dev tun0 mode tun
+    _e2e_sip "$ns" addr add 10.8.0.2/24 dev tun0
+    _e2e_sip "$ns" addr add fd00:8::2/64 dev tun0 nodad
+    _e2e_sip "$ns" link set tun0 up
+    e2e_tun_hold "$ns" tun0 tun || e2e_die "setup: tun0 has no carrier 5 s after a process attached to it"
+    E2E_STATUS_CLASSES+=("tun0=tunnel:kernel")
+
+    _e2e_sip "$ns" tuntap add dev tap0 mode tap
+    _e2e_sip "$ns" addr add 10.7.0.2/24 dev tap0
+    _e2e_sip "$ns" link set tap0 up
+    E2E_STATUS_CLASSES+=("tap0=tunnel:kernel")   # link kind "tun" (a TAP VPN)
+
+    _e2e_sip "$ns" link add br0 type bridge
+    _e2e_sip "$ns" addr add 10.6.0.1/24 dev br0
+    _e2e_sip "$ns" link add tun7 type veth peer name brp0
+    _e2e_sip "$ns" link set brp0 master br0
+    _e2e_sip "$ns" addr add 10.5.0.2/24 dev tun7
+    _e2e_sip "$ns" link set brp0 up
+    _e2e_sip "$ns" link set tun7 up
+    _e2e_sip "$ns" link set br0 up
+    E2E_STATUS_CLASSES+=("br0=physical:kernel" "brp0=physical:kernel" "tun7=physical:kernel")
+
+    # A veth pair whose one end is down: ip shows the other end as NO-CARRIER and M-DOWN.
+    _e2e_sip "$ns" link add dn0 type veth peer name dn1
+    _e2e_sip "$ns" link set dn0 up
+    E2E_STATUS_CLASSES+=("dn0=physical:kernel" "dn1=physical:kernel")
+
+    _e2e_sip "$ns" link add vx0 type vxlan id 42 dstport 4789 local 10.201.0.1 dev veth0 nolearning
+    _e2e_sip "$ns" addr add 10.4.0.1/24 dev vx0
+    _e2e_sip "$ns" link set vx0 up
+    E2E_STATUS_CLASSES+=("vx0=physical:kernel")
+
+    _e2e_sip "$ns" tuntap add dev ethvpn0 mode tun
+    _e2e_sip "$ns" addr add 10.8.1.2 peer 10.8.1.1 dev ethvpn0
+    _e2e_sip "$ns" link set ethvpn0 up
+    E2E_STATUS_CLASSES+=("ethvpn0=tunnel:kernel")
+
+    if _e2e_try_link "$ns" wg0 wireguard; then
+        _e2e_sip "$ns" addr add 10.10.0.1/24 dev wg0
+        _e2e_sip "$ns" link set wg0 up
+        E2E_STATUS_CLASSES+=("wg0=tunnel:kernel")
+    fi
+    if _e2e_try_link "$ns" gre1 gre remote 10.201.0.2 local 10.201.0.1; then
+        _e2e_sip "$ns" addr add 10.11.0.1/24 dev gre1
+        _e2e_sip "$ns" link set gre1 up
+        E2E_STATUS_CLASSES+=("gre1=tunnel:kernel")
+    fi
+    if _e2e_try_link "$ns" ipip1 ipip remote 10.201.0.2 local 10.201.0.1; then
+        _e2e_sip "$ns" link set ipip1 up
+        E2E_STATUS_CLASSES+=("ipip1=tunnel:kernel")
+    fi
+    if _e2e_try_link "$ns" sit1 sit remote 10.201.0.2 local 10.201.0.1; then
+        _e2e_sip "$ns" link set sit1 up
+        E2E_STATUS_CLASSES+=("sit1=tunnel:kernel")
+    fi
+
+    # Routes.
+    _e2e_sip "$ns" route add default via 10.201.0.2 dev veth0
+    _e2e_sip "$ns" -6 route add default via fd00:201::2 dev veth0
+    _e2e_sip "$ns" route add 0.0.0.0/1 dev tun0
+    _e2e_sip "$ns" route add 128.0.0.0/1 dev tun0
+    if ip -n "$ns" -6 route add ::/1 dev tun0 2>/dev/null && ip -n "$ns" -6 route add 8000::/1 dev tun0 2>/dev/null; then
+        :
+    else
+        printf 'SKIP ipv6 full-tunnel pair: kernel refused ::/1 or 8000::/1 dev tun0\n'
+    fi
+    _e2e_sip "$ns" route add 198.51.100.0/24 via 10.201.0.3 dev veth0 metric 50 proto static
+    _e2e_sip "$ns" route add 203.0.113.0/24 dev veth0 src 10.201.0.1 scope link
+    _e2e_sip "$ns" route add blackhole 10.66.0.0/16
+    _e2e_sip "$ns" route add unreachable 10.67.0.0/16
+    _e2e_sip "$ns" route add prohibit 10.68.0.0/16
+    _e2e_sip "$ns" -6 route add blackhole fd00:66::/32
+    _e2e_sip "$ns" -6 route add 2001:db8:5::/48 via fd00:201::3 dev veth0 metric 300
+    _e2e_sip "$ns" route add 10.9.0.0/16 via 10.201.0.3 dev veth0 table 100
+    _e2e_sip "$ns" route add 192.0.2.0/24 dev tun0 table 100
+    _e2e_sip "$ns" -6 route add fd00:9::/32 dev tun0 table 100
+    _e2e_sip "$ns" route add default dev tun0 table 51820
+    _e2e_sip "$ns" -6 route add default dev tun0 table 51820
+    _e2e_sip "$ns" route add 10.99.0.0/16 dev veth0 table default
+    _e2e_sip "$ns" route add 10.55.0.0/16 nexthop via 10.201.0.2 dev veth0 nexthop dev tun0
+    _e2e_sip "$ns" -6 route add fd00:55::/32 nexthop via fd00:201::2 dev veth0 nexthop via fd00:201::3 dev veth0
+
+    # Rules.
+    _e2e_sip "$ns" rule add pref 1000 from 10.9.0.0/16 lookup 100
+    _e2e_sip "$ns" rule add pref 1050 from 10.9.1.1 lookup 100
+    _e2e_sip "$ns" rule add pref 1100 iif tun7 lookup 100
+    _e2e_sip "$ns" rule add pref 1200 oif tun0 lookup 100
+    _e2e_sip "$ns" rule add pref 1300 fwmark 0x1/0xff lookup 100
+    _e2e_sip "$ns" rule add pref 1400 to 192.0.2.0/24 lookup 100
+    _e2e_sip "$ns" rule add pref 1450 iif lo oif tun0 lookup 100
+    _e2e_sip "$ns" rule add pref 1500 uidrange 1000-1999 lookup 100
+    _e2e_sip "$ns" rule add pref 1600 ipproto udp dport 53 lookup 100
+    _e2e_sip "$ns" rule add pref 32764 table main suppress_prefixlength 0
+    _e2e_sip "$ns" rule add pref 32765 not fwmark 0xca6c table 51820
+    _e2e_sip "$ns" rule add pref 40000 blackhole from 10.77.0.0/16
+    _e2e_sip "$ns" rule add pref 40100 unreachable to 10.78.0.0/16
+    _e2e_sip "$ns" rule add pref 40200 prohibit iif veth0
+    _e2e_sip "$ns" rule add pref 40300 goto 40400
+    _e2e_sip "$ns" rule add pref 40400 nop
+    _e2e_sip "$ns" -6 rule add pref 1000 from fd00:9::/32 lookup 100
+    _e2e_sip "$ns" -6 rule add pref 1300 fwmark 0x2/0xf lookup 100
+    _e2e_sip "$ns" -6 rule add pref 32764 table main suppress_prefixlength 0
+    _e2e_sip "$ns" -6 rule add pref 32765 not fwmark 0xca6c table 51820
+
+    e2e_wait_stable "$ns" 5 || e2e_die "setup: the routing state of $ns did not settle within 5 s"
+}

@@ -104,14 +104,20 @@ Json rule_json(const platform::PolicyRule& rule)
     if (rule.uid_start) {
         j["uidrange"] = fmt::format("{}-{}", *rule.uid_start, rule.uid_end.value_or(0));
     }
-    if (rule.ip_proto) {
-        j["ipproto"] = *rule.ip_proto;
+    if (rule.goto_target) {
+        j["goto"] = *rule.goto_target;
     }
+    if (rule.ip_proto) {
+        j["ipproto"] = ip_proto_name(*rule.ip_proto);
+    }
+    const auto range = [](std::uint16_t a, std::uint16_t b) {
+        return a == b ? std::to_string(a) : fmt::format("{}-{}", a, b);
+    };
     if (rule.sport_start) {
-        j["sport"] = fmt::format("{}-{}", *rule.sport_start, rule.sport_end.value_or(0));
+        j["sport"] = range(*rule.sport_start, rule.sport_end.value_or(*rule.sport_start));
     }
     if (rule.dport_start) {
-        j["dport"] = fmt::format("{}-{}", *rule.dport_start, rule.dport_end.value_or(0));
+        j["dport"] = range(*rule.dport_start, rule.dport_end.value_or(*rule.dport_start));
     }
     if (rule.l3mdev) {
         j["l3mdev"] = true;

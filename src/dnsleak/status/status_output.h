@@ -13,6 +13,7 @@ std::string status_text(const StatusReport& report);
 
 // Shared by both: "0.0.0.0/1", "fwmark 0xca6c", ...
 std::string rule_text(const platform::PolicyRule& rule);
-std::string family_name(int family); // "inet" / "inet6", as ip -j says
+std::string family_name(int family);           // "inet" / "inet6", as ip -j says
+std::string ip_proto_name(std::uint8_t proto); // "udp", "tcp", ... or the number, as ip
 
 } // namespace wtfn::dnsleak

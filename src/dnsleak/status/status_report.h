@@ -67,9 +67,12 @@ struct StatusOptions {
 // which the first that no specific route covers is used (labs and this very test suite put
 // documentation prefixes on their links). No packet is ever sent; only the kernel's route
 // decision is asked for.
-inline constexpr std::array<const char*, 3> DEFAULT_PROBES4 = {
-    "203.0.113.1", "198.51.100.1", "192.0.2.1"};
-inline constexpr std::array<const char*, 2> DEFAULT_PROBES6 = {"2001:db8::1", "3fff::1"};
+// After the documentation ranges come addresses in long-allocated public blocks that VPNs
+// and home networks do not route specially, one in each half of the address space.
+inline constexpr std::array<const char*, 5> DEFAULT_PROBES4 = {
+    "203.0.113.1", "198.51.100.1", "192.0.2.1", "11.1.1.1", "160.1.1.1"};
+inline constexpr std::array<const char*, 3> DEFAULT_PROBES6 = {
+    "2001:db8::1", "3fff::1", "2a00:1:1::1"};
 
 // The probe chosen for a family's default path.
 net::IpAddress default_probe(const platform::NetworkSnapshot& network, int family);

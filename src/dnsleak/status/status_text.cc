@@ -300,13 +300,21 @@ std::string rule_text(const platform::PolicyRule& rule)
         t += fmt::format(" uidrange {}-{}", *rule.uid_start, rule.uid_end.value_or(0));
     }
     if (rule.ip_proto) {
-        t += fmt::format(" ipproto {}", *rule.ip_proto);
+        t += " ipproto " + ip_proto_name(*rule.ip_proto);
+    }
+    const auto range = [](std::uint16_t a, std::uint16_t b) {
+        return a == b ? std::to_string(a) : fmt::format("{}-{}", a, b);
+    };
+    if (rule.sport_start) {
+        t += " sport " + range(*rule.sport_start, rule.sport_end.value_or(*rule.sport_start));
     }
     if (rule.dport_start) {
-        t += fmt::format(" dport {}-{}", *rule.dport_start, rule.dport_end.value_or(0));
+        t += " dport " + range(*rule.dport_start, rule.dport_end.value_or(*rule.dport_start));
     }
     if (rule.action == "lookup") {
         t += " lookup " + platform::table_name(rule.table);
+    } else if (rule.action == "goto" && rule.goto_target) {
+        t += fmt::format(" goto {}", *rule.goto_target);
     } else {
         t += " " + rule.action;
     }
@@ -314,6 +322,24 @@ std::string rule_text(const platform::PolicyRule& rule)
         t += fmt::format(" suppress_prefixlength {}", *rule.suppress_prefixlen);
     }
     return t;
+}
+
+std::string ip_proto_name(std::uint8_t proto)
+{
+    switch (proto) {
+        case 1:
+            return "icmp";
+        case 6:
+            return "tcp";
+        case 17:
+            return "udp";
+        case 58:
+            return "ipv6-icmp";
+        case 132:
+            return "sctp";
+        default:
+            return std::to_string(proto);
+    }
 }
 
 std::string status_text(const StatusReport& r)

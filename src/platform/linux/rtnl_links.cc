@@ -106,6 +106,8 @@ bool parse_link(const nlmsghdr* nlh, Interface& out)
     if (std::uint8_t op = 0; attr_u8(a[IFLA_OPERSTATE], op)) {
         out.operstate = operstate_name(op);
     }
+    attr_u32(a[IFLA_LINK], out.lower_index);
+    out.lower_elsewhere = a[IFLA_LINK_NETNSID] != nullptr;
     if (const nlattr* info = a[IFLA_LINKINFO]; info != nullptr) {
         Attrs nested;
         if (mnl_attr_parse_nested(info, collect_attr, &nested) >= 0) {

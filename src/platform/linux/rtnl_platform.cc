@@ -131,6 +131,16 @@ bool RtnlPlatform::snapshot(NetworkSnapshot& out, std::string& error)
             }
         }
     }
+    // `ip` shows M-DOWN on a device whose lower device (a veth's peer, a VLAN's parent) in
+    // this namespace is down: the link cannot carry traffic even though it is UP.
+    for (auto& i : out.interfaces) {
+        if (i.lower_index == 0 || i.lower_elsewhere || i.lower_index == i.index) {
+            continue;
+        }
+        if (const Interface* lower = out.find(i.lower_index); lower && !lower->up) {
+            i.flag_names.emplace_back("M-DOWN");
+        }
+    }
     for (auto& r : out.routes) {
         if (const Interface* i = out.find(r.oif)) {
             r.dev = i->name;

@@ -66,6 +66,9 @@ bool parse_rule(const nlmsghdr* nlh, PolicyRule& out)
     if (std::uint32_t v = 0; attr_u32(a[FRA_SUPPRESS_PREFIXLEN], v) && v != 0xFFFFFFFFU) {
         out.suppress_prefixlen = v;
     }
+    if (std::uint32_t v = 0; attr_u32(a[FRA_GOTO], v)) {
+        out.goto_target = v;
+    }
     if (fib_rule_uid_range r{}; attr_struct(a[FRA_UID_RANGE], r)) {
         out.uid_start = r.start;
         out.uid_end = r.end;
