@@ -48,7 +48,10 @@ std::string address_text(const sockaddr* sa)
         const int n = pcap_list_datalinks(h, &dlts);
         for (int i = 0; i < n; ++i) {
             const char* dlt = pcap_datalink_val_to_name(dlts[i]);
-            line += (i == 0 ? "" : ",") + std::string(dlt != nullptr ? dlt : "?");
+            if (i != 0) {
+                line += ',';
+            }
+            line += dlt != nullptr ? dlt : "?";
         }
         if (dlts != nullptr) {
             pcap_free_datalinks(dlts);
