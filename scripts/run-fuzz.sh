@@ -44,7 +44,7 @@ for tool in clang-14 clang++-14 cmake ninja; do
 done
 
 all_targets=(fuzz_dns_name fuzz_dns_message fuzz_linklayer fuzz_ip_transport
-    fuzz_dns_tcp_stream fuzz_sniff fuzz_pcap_file)
+    fuzz_dns_tcp_stream fuzz_sniff fuzz_pcap_file fuzz_system_dns fuzz_rtnl)
 if [ -n "${FUZZ_TARGETS:-}" ]; then
     read -r -a targets <<<"$FUZZ_TARGETS"
 else
@@ -52,7 +52,7 @@ else
 fi
 
 # Per-target options: -max_len (65,535 for DNS/TCP/link/IP, 1 MiB for capture files) and the
-# dictionary for the targets that parse DNS.
+# dictionary for the targets that parse DNS or resolv.conf.
 max_len_of() {
     case "$1" in
         fuzz_pcap_file) echo 1048576 ;;
@@ -63,6 +63,7 @@ dict_of() {
     case "$1" in
         fuzz_dns_name | fuzz_dns_message | fuzz_dns_tcp_stream | fuzz_pcap_file)
             echo "-dict=$root/fuzz/dns.dict" ;;
+        fuzz_system_dns) echo "-dict=$root/fuzz/system_dns.dict" ;;
         *) echo "" ;;
     esac
 }

@@ -98,6 +98,15 @@ check_error nofile "--pcap /nonexistent.pcap -> exit 2, names the file" 2 '/none
 check_error baddur "--duration 10x -> exit 2" 2 '' -- \
     dns leak watch --duration 10x
 
+check_error badroute "status --route-to not-an-address -> exit 2, names the value" 2 "not-an-address.*not an IP address" -- \
+    dns leak status --route-to not-an-address
+check_error badmark "status --mark 0x1ffffffff -> exit 2, says what a mark is" 2 "0x1ffffffff.*32-bit" -- \
+    dns leak status --route-to 192.0.2.1 --mark 0x1ffffffff
+check_error badprofile "status --profile ful-tunnel -> exit 2, lists the profiles" 2 "ful-tunnel.*full-tunnel, proxy-stub or split" -- \
+    dns leak status --profile ful-tunnel
+check_error statusflag "status --bogus -> exit 2, points to status --help" 2 "dns leak status --help" -- \
+    dns leak status --bogus
+
 # Deterministic garbage that is not a pcap/pcapng magic number.
 "$E2E_PY" - "$T/garbage.pcap" <<'EOF'
 import random, sys

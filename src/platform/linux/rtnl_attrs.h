@@ -15,6 +15,19 @@
 
 namespace wtfn::platform::linux_impl {
 
+// True when `nlh` can be parsed with a fixed header of `header` bytes: long enough, and a
+// length that is a multiple of 4 as every kernel message's is. libmnl walks attributes up to
+// the aligned length, so an unaligned length would let it read up to 3 bytes past the
+// message (found by fuzz_rtnl).
+inline bool well_formed(const nlmsghdr* nlh, std::size_t header)
+{
+    return nlh->nlmsg_len >= mnl_nlmsg_size(header) && nlh->nlmsg_len % MNL_ALIGNTO == 0;
+}
+
+// Names the kernel sends are short (an interface name is at most 15 bytes); a longer one is
+// cut here, so a wrong message cannot make a report line or a column arbitrarily wide.
+inline constexpr std::size_t MAX_ATTR_STRING = 64;
+
 struct Attrs {
     static constexpr int MAX = 64;
     std::array<const nlattr*, MAX + 1> tb{};
@@ -39,7 +52,7 @@ inline std::string attr_string(const nlattr* a)
     }
     const auto* p = static_cast<const char*>(mnl_attr_get_payload(a));
     const std::size_t n = mnl_attr_get_payload_len(a);
-    return std::string(p, strnlen(p, n));
+    return std::string(p, strnlen(p, n < MAX_ATTR_STRING ? n : MAX_ATTR_STRING));
 }
 
 inline bool attr_u32(const nlattr* a, std::uint32_t& out)

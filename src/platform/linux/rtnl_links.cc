@@ -83,7 +83,7 @@ std::string scope_name(std::uint8_t scope)
 
 bool parse_link(const nlmsghdr* nlh, Interface& out)
 {
-    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) {
+    if (!well_formed(nlh, sizeof(ifinfomsg))) {
         return false;
     }
     const auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
@@ -119,7 +119,7 @@ bool parse_link(const nlmsghdr* nlh, Interface& out)
 
 bool parse_address(const nlmsghdr* nlh, std::uint32_t& ifindex, InterfaceAddress& out)
 {
-    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifaddrmsg))) {
+    if (!well_formed(nlh, sizeof(ifaddrmsg))) {
         return false;
     }
     const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));

@@ -86,7 +86,7 @@ namespace {
 // cloned: accept a cache entry; the answer to a route get is one.
 bool parse_route_message(const nlmsghdr* nlh, Route& out, bool cloned)
 {
-    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(rtmsg))) {
+    if (!well_formed(nlh, sizeof(rtmsg))) {
         return false;
     }
     const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));

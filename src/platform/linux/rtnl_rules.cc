@@ -30,7 +30,7 @@ std::string rule_action_name(std::uint8_t action)
 
 bool parse_rule(const nlmsghdr* nlh, PolicyRule& out)
 {
-    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(fib_rule_hdr))) {
+    if (!well_formed(nlh, sizeof(fib_rule_hdr))) {
         return false;
     }
     const auto* frh = static_cast<const fib_rule_hdr*>(mnl_nlmsg_get_payload(nlh));
