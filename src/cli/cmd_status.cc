@@ -19,7 +19,8 @@ struct StatusFlags {
     bool json = false;
     std::vector<std::string> route_to;
     std::string mark;
-    std::string profile{dnsleak::DEFAULT_PROFILE};
+    std::string profile;
+    std::string policy_file;
 };
 
 void fail(const std::string& line)
@@ -50,13 +51,11 @@ std::optional<std::uint32_t> parse_mark(const std::string& text)
 void run_status(const StatusFlags& f)
 {
     dnsleak::StatusOptions opt;
-    auto profile = dnsleak::builtin_profile(f.profile);
-    if (!profile) {
-        fail("--profile '" + f.profile + "' is not a built-in profile; use full-tunnel, " +
-             "proxy-stub or split");
+    std::string error;
+    if (!select_policy(f.profile, f.policy_file, opt.policy, error)) {
+        fail(error);
         return;
     }
-    opt.policy = *profile;
     for (const auto& t : f.route_to) {
         const net::IpAddress a = net::parse_ip(t);
         if (a.version == 0) {
@@ -74,7 +73,6 @@ void run_status(const StatusFlags& f)
             return;
         }
     }
-    std::string error;
     auto platform = platform::open_network_platform(error);
     dnsleak::StatusReport report;
     if (!platform || !dnsleak::collect_status(*platform, opt, report, error)) {
@@ -114,9 +112,12 @@ void setup_status(CLI::App& leak)
                     flags->mark,
                     "Firewall mark for the --route-to lookups (0x.. or "
                     "decimal), as a VPN's own packets carry");
-    cmd->add_option("--profile",
-                    flags->profile,
-                    "Policy profile to summarise: full-tunnel, proxy-stub (default) or split");
+    auto* profile =
+        cmd->add_option("--profile",
+                        flags->profile,
+                        "Policy profile to summarise: full-tunnel, proxy-stub (default) or split");
+    cmd->add_option("--policy", flags->policy_file, "Policy file to summarise (docs/policy.md)")
+        ->excludes(profile);
     cmd->callback([flags]() { run_status(*flags); });
 }
 

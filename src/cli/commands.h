@@ -2,7 +2,11 @@
 // flags and sets the callback that runs it. The CLI holds no logic of its own.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
+
+#include "dnsleak/policy/policy.h"
 
 namespace wtfn::cli {
 
@@ -11,5 +15,13 @@ extern int g_exit_status;
 
 void setup_watch(CLI::App& leak);
 void setup_status(CLI::App& leak);
+void setup_policy(CLI::App& leak);
+
+// The policy a command runs with: --policy FILE, else --profile NAME, else the default
+// profile. False with `error` (one line: file, key path, reason) when it cannot be used.
+bool select_policy(const std::string& profile,
+                   const std::string& policy_file,
+                   dnsleak::Policy& out,
+                   std::string& error);
 
 } // namespace wtfn::cli

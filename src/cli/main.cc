@@ -21,6 +21,7 @@ int main(int argc, char** argv)
     auto* leak = dns->add_subcommand("leak", "Find DNS leaks: DNS that escapes the intended path");
     leak->require_subcommand(1);
     wtfn::cli::setup_status(*leak);
+    wtfn::cli::setup_policy(*leak);
     wtfn::cli::setup_watch(*leak);
     try {
         app.parse(argc, argv);

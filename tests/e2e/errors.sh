@@ -107,6 +107,28 @@ check_error badprofile "status --profile ful-tunnel -> exit 2, lists the profile
 check_error statusflag "status --bogus -> exit 2, points to status --help" 2 "dns leak status --help" -- \
     dns leak status --bogus
 
+# Policy files: nothing runs on a half-read policy; the error names file, key path, reason.
+printf '{"schema_version": 1, "safe_path": {"route_clases": ["tunnel"]}}' >"$T/typo.json"
+printf '{"schema_version": 1, "safe_path": {"destinations": ["10.0.0.0/33"]}}' >"$T/cidr.json"
+"$E2E_PY" -c 'import sys; open(sys.argv[1], "w").write("[" * 200000 + "]" * 200000)' "$T/deep.json"
+head -c 3000 /dev/urandom >"$T/garbage.json"
+chmod 0644 "$T"/*.json
+check_error poltypo "policy with a misspelt key -> exit 2, names file and key path" 2 "typo\.json: safe_path\.route_clases: unknown key" -- \
+    dns leak policy show --policy "$T/typo.json"
+check_error polcidr "policy with a bad CIDR -> exit 2, names the key path" 2 "cidr\.json: safe_path\.destinations\[0\]: .*not an address or CIDR" -- \
+    dns leak status --policy "$T/cidr.json"
+check_error poldeep "policy nested 200,000 deep -> exit 2, no crash" 2 "deep\.json: nested deeper than 32" -- \
+    dns leak policy show --policy "$T/deep.json"
+check_error polgarbage "policy of random bytes -> exit 2, names line and column" 2 "garbage\.json: line [0-9]+ column [0-9]+: not valid JSON" -- \
+    dns leak policy show --policy "$T/garbage.json"
+if LC_ALL=C grep -q '[^[:print:]]' "$T/polgarbage.err"; then
+    e2e_fail "policy garbage error is printable text" "stderr holds raw bytes: $(head -c 200 "$T/polgarbage.err" | od -c | head -3 | tr '\n' '|')"
+else
+    e2e_pass "policy garbage error is printable text (the bytes it quotes are escaped)"
+fi
+check_error polmissing "missing policy file -> exit 2" 2 "/nonexistent-policy\.json: cannot read" -- \
+    dns leak policy show --policy /nonexistent-policy.json
+
 # Deterministic garbage that is not a pcap/pcapng magic number.
 "$E2E_PY" - "$T/garbage.pcap" <<'EOF'
 import random, sys

@@ -301,7 +301,7 @@ std::string status_json(const StatusReport& r)
         labels.push_back({{"interface", l.pattern}, {"route_class", to_string(l.route_class)}});
     }
     Json safe = Json::array();
-    for (const auto c : r.policy.safe_route_classes) {
+    for (const auto c : r.policy.safe_path.route_classes) {
         safe.push_back(to_string(c));
     }
     j["policy"] = {{"profile", r.policy.name},

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dnsleak/policy/profiles.h"
+#include "dnsleak/policy/policy.h"
 #include "platform/network.h"
 #include "platform/platform.h"
 #include "platform/route_class.h"
@@ -53,14 +53,14 @@ struct StatusReport {
     std::vector<PathCheck> nameserver_paths; // parallel to dns.resolv_conf.nameservers
     std::vector<Upstream> upstreams;
     std::vector<Risk> risks;
-    PolicyProfile policy;
+    Policy policy;
 };
 
 struct StatusOptions {
     std::vector<net::IpAddress> route_to;
     std::optional<std::uint32_t> mark;
     std::string dns_root = "/";
-    PolicyProfile policy;
+    Policy policy;
 };
 
 // Addresses whose route stands for "the internet" in a family: documentation ranges, of

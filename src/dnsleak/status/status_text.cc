@@ -260,10 +260,13 @@ void policy(std::string& out, const StatusReport& r)
                    r.policy.is_default ? ", default" : "",
                    r.policy.summary);
     std::string safe;
-    for (const auto c : r.policy.safe_route_classes) {
+    for (const auto c : r.policy.safe_path.route_classes) {
         safe += std::string(safe.empty() ? "" : ", ") + to_string(c);
     }
     fmt::format_to(std::back_inserter(out), "  safe route classes: {}\n", safe);
+    if (r.policy.source != "built-in") {
+        fmt::format_to(std::back_inserter(out), "  from {}\n", esc(r.policy.source));
+    }
     for (const auto& l : r.policy.labels.labels()) {
         fmt::format_to(
             std::back_inserter(out), "  label {} = {}\n", esc(l.pattern), to_string(l.route_class));
