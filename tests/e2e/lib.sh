@@ -187,6 +187,20 @@ e2e_on_signal() {
 
 # ---------------------------------------------------------------- init
 
+# The preconditions every test shares: the binary (sets E2E_WTFN, absolute path), root,
+# iproute2 and working network namespaces. Each missing one is a FAIL with its reason.
+_e2e_require_base() {
+    local wtfn=${1:-}
+    [[ -n $wtfn ]] || e2e_die "usage: $0 PATH-TO-WTFN"
+    [[ -x $wtfn && -f $wtfn ]] || e2e_die "wtfn binary '$wtfn' does not exist or is not executable"
+    E2E_WTFN=$(cd "$(dirname "$wtfn")" && pwd)/$(basename "$wtfn")
+    (( EUID == 0 )) || e2e_die "needs root (uid 0) to create network namespaces; running as uid $EUID"
+    command -v ip >/dev/null || e2e_die "'ip' (iproute2) not found"
+    local probe_ns="wtfn-e2e-probe-$$"
+    ip netns add "$probe_ns" 2>/dev/null || e2e_die "'ip netns add' does not work here (no netns support or no CAP_SYS_ADMIN)"
+    ip netns del "$probe_ns" 2>/dev/null
+}
+
 # e2e_init NAME WTFN: preconditions (each missing one is a FAIL with its reason),
 # temp dir and traps. Sets E2E_WTFN (absolute path).
 e2e_init() {
@@ -197,15 +211,7 @@ e2e_init() {
     trap 'e2e_on_signal TERM 143' TERM
     trap 'e2e_on_signal HUP 129' HUP
 
-    [[ -n $wtfn ]] || e2e_die "usage: $0 PATH-TO-WTFN"
-    [[ -x $wtfn && -f $wtfn ]] || e2e_die "wtfn binary '$wtfn' does not exist or is not executable"
-    E2E_WTFN=$(cd "$(dirname "$wtfn")" && pwd)/$(basename "$wtfn")
-
-    (( EUID == 0 )) || e2e_die "needs root (uid 0) to create network namespaces; running as uid $EUID"
-    command -v ip >/dev/null || e2e_die "'ip' (iproute2) not found"
-    local probe_ns="wtfn-e2e-probe-$$"
-    ip netns add "$probe_ns" 2>/dev/null || e2e_die "'ip netns add' does not work here (no netns support or no CAP_SYS_ADMIN)"
-    ip netns del "$probe_ns" 2>/dev/null
+    _e2e_require_base "$wtfn"
     local tool
     for tool in dig setpriv env "$E2E_PY"; do
         command -v "$tool" >/dev/null || e2e_die "required tool '$tool' not found"
@@ -529,14 +535,7 @@ e2e_init_netns() {
     trap 'e2e_on_signal_netns TERM 143' TERM
     trap 'e2e_on_signal_netns HUP 129' HUP
 
-    [[ -n $wtfn ]] || e2e_die "usage: $0 PATH-TO-WTFN"
-    [[ -x $wtfn && -f $wtfn ]] || e2e_die "wtfn binary '$wtfn' does not exist or is not executable"
-    E2E_WTFN=$(cd "$(dirname "$wtfn")" && pwd)/$(basename "$wtfn")
-    (( EUID == 0 )) || e2e_die "needs root (uid 0) to create network namespaces; running as uid $EUID"
-    command -v ip >/dev/null || e2e_die "'ip' (iproute2) not found"
-    local probe_ns="wtfn-e2e-probe-$$"
-    ip netns add "$probe_ns" 2>/dev/null || e2e_die "'ip netns add' does not work here (no netns support or no CAP_SYS_ADMIN)"
-    ip netns del "$probe_ns" 2>/dev/null
+    _e2e_require_base "$wtfn"
     local tool
     for tool in timeout "$E2E_PY"; do
         command -v "$tool" >/dev/null || e2e_die "required tool '$tool' not found"

@@ -21,8 +21,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 e2e_init live_route_class "${1:-}"
-E2E_ORACLE_PY=$E2E_DIR/status_oracle.py # tun-hold helper
-[[ -f $E2E_ORACLE_PY ]] || e2e_die "$E2E_ORACLE_PY not found"
+[[ -f $E2E_ORACLE_PY ]] || e2e_die "$E2E_ORACLE_PY (e2e_tun_hold's helper) not found"
 e2e_topology
 e2e_start_resolver
 

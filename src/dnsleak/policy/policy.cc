@@ -65,17 +65,7 @@ std::string type_name(const Json& j)
 // Printable, cut: a value quoted back in an error message.
 std::string shown(std::string_view s)
 {
-    std::string out = "\"";
-    for (const char c : s.substr(0, 80)) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7F || c == '"' || c == '\\') {
-            out += fmt::format("\\x{:02x}", u);
-        } else {
-            out.push_back(c);
-        }
-    }
-    out += s.size() > 80 ? "...\"" : "\"";
-    return out;
+    return "\"" + util::escaped_text(s.substr(0, 80)) + (s.size() > 80 ? "...\"" : "\"");
 }
 
 void expect_keys(const Json& obj, const std::string& path, std::initializer_list<const char*> keys)

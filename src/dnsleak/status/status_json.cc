@@ -110,14 +110,11 @@ Json rule_json(const platform::PolicyRule& rule)
     if (rule.ip_proto) {
         j["ipproto"] = ip_proto_name(*rule.ip_proto);
     }
-    const auto range = [](std::uint16_t a, std::uint16_t b) {
-        return a == b ? std::to_string(a) : fmt::format("{}-{}", a, b);
-    };
     if (rule.sport_start) {
-        j["sport"] = range(*rule.sport_start, rule.sport_end.value_or(*rule.sport_start));
+        j["sport"] = port_range_text(*rule.sport_start, rule.sport_end.value_or(*rule.sport_start));
     }
     if (rule.dport_start) {
-        j["dport"] = range(*rule.dport_start, rule.dport_end.value_or(*rule.dport_start));
+        j["dport"] = port_range_text(*rule.dport_start, rule.dport_end.value_or(*rule.dport_start));
     }
     if (rule.l3mdev) {
         j["l3mdev"] = true;

@@ -15,5 +15,6 @@ std::string status_text(const StatusReport& report);
 std::string rule_text(const platform::PolicyRule& rule);
 std::string family_name(int family);           // "inet" / "inet6", as ip -j says
 std::string ip_proto_name(std::uint8_t proto); // "udp", "tcp", ... or the number, as ip
+std::string port_range_text(std::uint16_t first, std::uint16_t last); // "53" or "53-60"
 
 } // namespace wtfn::dnsleak

@@ -22,11 +22,6 @@ PathCheck check_path(platform::NetworkPlatform& p,
     q.dst = dst;
     q.mark = mark;
     c.ok = p.route_get(q, c.route, c.error);
-    if (c.route.dev.empty() && c.route.oif != 0) {
-        if (const auto* i = r.network.find(c.route.oif)) {
-            c.route.dev = i->name;
-        }
-    }
     c.route_class = c.ok ? route_class_of(r, c.route.oif) : RouteClass::unknown;
     return c;
 }
@@ -74,25 +69,6 @@ void find_upstreams(platform::NetworkPlatform& p, StatusReport& r)
     }
 }
 
-bool covers(const net::IpAddress& prefix, std::uint8_t len, const net::IpAddress& a)
-{
-    if (prefix.version != a.version) {
-        return false;
-    }
-    const std::size_t full = len / 8;
-    for (std::size_t i = 0; i < full && i < 16; ++i) {
-        if (prefix.bytes[i] != a.bytes[i]) {
-            return false;
-        }
-    }
-    const unsigned rest = len % 8;
-    if (rest == 0 || full >= 16) {
-        return true;
-    }
-    const auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
-    return (prefix.bytes[full] & mask) == (a.bytes[full] & mask);
-}
-
 } // namespace
 
 net::IpAddress default_probe(const platform::NetworkSnapshot& network, int family)
@@ -111,7 +87,8 @@ net::IpAddress default_probe(const platform::NetworkSnapshot& network, int famil
         const bool specific = std::any_of(
             network.routes.begin(), network.routes.end(), [&](const platform::Route& r) {
                 return r.dst_len > 1 && r.type != "local" && r.type != "broadcast" &&
-                       covers(r.dst, r.dst_len, c);
+                       r.dst_len <= (r.family == 4 ? 32 : 128) &&
+                       Cidr{r.dst, r.dst_len}.contains(c);
             });
         if (!specific) {
             return c;

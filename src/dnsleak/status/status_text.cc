@@ -305,14 +305,13 @@ std::string rule_text(const platform::PolicyRule& rule)
     if (rule.ip_proto) {
         t += " ipproto " + ip_proto_name(*rule.ip_proto);
     }
-    const auto range = [](std::uint16_t a, std::uint16_t b) {
-        return a == b ? std::to_string(a) : fmt::format("{}-{}", a, b);
-    };
     if (rule.sport_start) {
-        t += " sport " + range(*rule.sport_start, rule.sport_end.value_or(*rule.sport_start));
+        t += " sport " +
+             port_range_text(*rule.sport_start, rule.sport_end.value_or(*rule.sport_start));
     }
     if (rule.dport_start) {
-        t += " dport " + range(*rule.dport_start, rule.dport_end.value_or(*rule.dport_start));
+        t += " dport " +
+             port_range_text(*rule.dport_start, rule.dport_end.value_or(*rule.dport_start));
     }
     if (rule.action == "lookup") {
         t += " lookup " + platform::table_name(rule.table);
@@ -325,6 +324,11 @@ std::string rule_text(const platform::PolicyRule& rule)
         t += fmt::format(" suppress_prefixlength {}", *rule.suppress_prefixlen);
     }
     return t;
+}
+
+std::string port_range_text(std::uint16_t first, std::uint16_t last)
+{
+    return first == last ? std::to_string(first) : fmt::format("{}-{}", first, last);
 }
 
 std::string ip_proto_name(std::uint8_t proto)
