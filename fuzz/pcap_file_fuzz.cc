@@ -1,6 +1,7 @@
 // fuzz_pcap_file: the whole pipeline from capture-file bytes (RELIABILITY.md F1, rows 11-13):
-// PcapFileReader::open_memory -> every packet through a Pipeline -> each event serialised
-// with append_event_json -> finish().
+// PcapFileReader::open_memory -> every packet through a Pipeline, judged by the leak rules
+// against a split policy with domain lists -> each event serialised with append_event_json in
+// full and in redacted privacy (libpsl and the keyed hash see every name) -> finish().
 //
 // Each packet is copied into its own exact-size heap buffer before the pipeline sees it, so a
 // read past caplen trips ASan even though the reader's packets sit inside one larger file
@@ -24,11 +25,21 @@ using namespace wtfn;
 // printable ASCII (RELIABILITY.md row 17: bytes off the wire are always escaped).
 class JsonCheckSink final : public dnsleak::EventSink {
 public:
+    explicit JsonCheckSink(const dnsleak::Policy& policy) : hasher_(dnsleak::PrivacyKey{})
+    {
+        full_.policy = &policy;
+        full_.hasher = &hasher_;
+        redacted_ = full_;
+        redacted_.privacy = dnsleak::PrivacyMode::redacted;
+    }
+
     void on_event(const dnsleak::ClassifiedEvent& event) override
     {
-        line_.clear();
-        dnsleak::append_event_json(line_, event);
-        check_json_shape(line_);
+        for (const auto* format : {&full_, &redacted_}) {
+            line_.clear();
+            dnsleak::append_event_json(line_, event, *format);
+            check_json_shape(line_);
+        }
         ++events_;
     }
 
@@ -68,9 +79,30 @@ private:
         WTFN_FUZZ_CHECK(!in_string && depth == 0);
     }
 
+    dnsleak::NameHasher hasher_;
+    dnsleak::EventFormat full_;
+    dnsleak::EventFormat redacted_;
     std::string line_;
     std::size_t events_ = 0;
 };
+
+const dnsleak::Policy& fuzz_policy()
+{
+    static const dnsleak::Policy policy = [] {
+        dnsleak::Policy p;
+        std::string error;
+        const bool ok = dnsleak::parse_policy(
+            R"({"schema_version":1,"based_on":"split",)"
+            R"("safe_path":{"destinations":["198.51.100.0/24"],"ports":[53],"processes":["x"]},)"
+            R"("domains":{"proxy_required":["*.example","a.b"],"direct":["example.com"]}})",
+            "fuzz-policy.json",
+            p,
+            error);
+        WTFN_FUZZ_CHECK(ok);
+        return p;
+    }();
+    return policy;
+}
 
 } // namespace
 
@@ -87,7 +119,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     limits.flow_capacity = 16;
     limits.reassembly_memcap = 64 * 1024;
     dnsleak::Pipeline pipeline(names, limits);
-    JsonCheckSink sink;
+    dnsleak::RuleEngine rules(fuzz_policy());
+    pipeline.set_rule_engine(&rules);
+    JsonCheckSink sink(fuzz_policy());
     pipeline.add_sink(&sink);
 
     capture::RawPacket raw;

@@ -13,9 +13,11 @@ packages=(
     # build
     build-essential cmake ninja-build pkg-config git
     libpcap0.8-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libmnl-dev
+    libpsl-dev publicsuffix libssl-dev
     # tests and fuzzing
     libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev llvm-14 clang-format-14
     iproute2 dnsutils knot-dnsutils unbound dnsmasq-base tcpdump procps util-linux python3
+    python3-jsonschema openssl
     # benchmarks
     libbenchmark-dev time
 )

@@ -7,6 +7,7 @@
 #include "dnsleak/pipeline/iface_diag.h"
 #include "dnsleak/pipeline/watch_session.h"
 #include "util/duration.h"
+#include "util/escape.h"
 
 namespace wtfn::cli {
 
@@ -38,6 +39,26 @@ void setup_watch(CLI::App& leak)
         ->excludes(iface);
     cmd->add_flag("--json", opt->json, "Print the JSON report on stdout instead of the table");
     cmd->add_option("--out", opt->out, "Also write the JSON report to this file (mode 0600)");
+    auto policy_flags = std::make_shared<std::pair<std::string, std::string>>();
+    auto privacy_text = std::make_shared<std::string>();
+    auto* profile = cmd->add_option("--profile",
+                                    policy_flags->first,
+                                    "Judge by a built-in profile: full-tunnel, proxy-stub "
+                                    "(default) or split (docs/policy.md)");
+    cmd->add_option("--policy", policy_flags->second, "Judge by this JSON policy file")
+        ->excludes(profile);
+    cmd->add_option("--privacy",
+                    *privacy_text,
+                    "What names and command lines reports keep: full, redacted (default: "
+                    "registrable domain + keyed hash) or minimal (docs/privacy.md)");
+    cmd->add_option("--privacy-key",
+                    opt->privacy_key,
+                    "Key file for the name hashes (default /var/lib/wtfn/privacy.key as root; "
+                    "created 0600 on first use)");
+    cmd->add_option("--events",
+                    opt->events,
+                    "Also stream events as NDJSON, one line each as it happens, to this file "
+                    "(appended, mode 0600) or '-' for stdout");
     cmd->add_flag("--summary-only",
                   opt->summary_only,
                   "Leave out the per-event lines (and the JSON events list)");
@@ -47,7 +68,7 @@ void setup_watch(CLI::App& leak)
                   "List every capture device, whether it can be opened (each tried for at "
                   "most 2 s) and why not, then exit; with --json as a JSON document");
     cmd->add_flag("-v", *verbosity, "More detail on stderr (-vv for even more)");
-    cmd->callback([opt, duration_text, verbosity, diag]() {
+    cmd->callback([opt, duration_text, verbosity, diag, policy_flags, privacy_text]() {
         opt->verbosity = *verbosity;
         if (*diag) {
             dnsleak::IfaceDiagOptions d;
@@ -77,6 +98,31 @@ void setup_watch(CLI::App& leak)
             fmt::print(stderr,
                        "wtfn: error: --follow applies to live capture; a --pcap file "
                        "is always read to its end\n");
+            g_exit_status = dnsleak::EXIT_FAILED;
+            return;
+        }
+        std::string error;
+        if (!select_policy(policy_flags->first, policy_flags->second, opt->policy, error)) {
+            fmt::print(stderr, "wtfn: error: {}\n", error);
+            g_exit_status = dnsleak::EXIT_FAILED;
+            return;
+        }
+        if (!privacy_text->empty()) {
+            const auto mode = dnsleak::parse_privacy_mode(*privacy_text);
+            if (!mode) {
+                fmt::print(stderr,
+                           "wtfn: error: --privacy '{}' is not a privacy mode; use full, "
+                           "redacted or minimal\n",
+                           util::escaped_text(*privacy_text));
+                g_exit_status = dnsleak::EXIT_FAILED;
+                return;
+            }
+            opt->privacy = *mode;
+        }
+        if (opt->events == "-" && opt->json) {
+            fmt::print(stderr,
+                       "wtfn: error: --events - and --json both want stdout; write one of "
+                       "them to a file (--out FILE or --events FILE)\n");
             g_exit_status = dnsleak::EXIT_FAILED;
             return;
         }

@@ -35,6 +35,17 @@ struct IpAddress {
 
     std::size_t length() const { return version == 4 ? 4 : 16; }
 
+    // 127.0.0.0/8 or ::1: the machine itself.
+    bool is_loopback() const
+    {
+        if (version == 4) {
+            return bytes[0] == 127;
+        }
+        static constexpr std::array<std::uint8_t, 16> v6_loopback{
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        return version == 6 && bytes == v6_loopback;
+    }
+
     // "192.0.2.1", "2001:db8::1" (RFC 5952 form, via inet_ntop).
     std::string to_string() const;
 

@@ -25,7 +25,7 @@ R4=$E2E_R_ADDR4
 R6=$E2E_R_ADDR6
 
 e2e_start_wtfn "$E2E_NS_C" "$T/stdout" "$T/stderr" \
-    dns leak watch --iface veth-c --follow --json --out "$T/r.json"
+    dns leak watch --iface veth-c --follow --json --privacy full --out "$T/r.json"
 
 if ! e2e_wait_capturing "$WTFN_PID" 5; then
     if e2e_pid_alive "$WTFN_PID"; then
@@ -59,10 +59,11 @@ if (( WTFN_RC == 124 )); then
 else
     e2e_pass "wtfn exits within 5 s of SIGINT ($((t1 - t0)) ms)"
 fi
-if (( WTFN_RC == 0 )); then
-    e2e_pass "exit status 0"
+# The queries left on the physical veth, off the default proxy-stub profile's safe path.
+if (( WTFN_RC == 1 )); then
+    e2e_pass "exit status 1 (leaks found: plaintext DNS on the physical veth)"
 else
-    e2e_fail "exit status 0" "got $WTFN_RC" "stderr: $(head -c 400 "$T/stderr" | tr '\n' '|')"
+    e2e_fail "exit status 1 (leaks found)" "got $WTFN_RC" "stderr: $(head -c 400 "$T/stderr" | tr '\n' '|')"
 fi
 
 if [[ ! -f $T/r.json ]]; then

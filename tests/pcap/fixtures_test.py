@@ -60,7 +60,9 @@ def run(cmd, stdin_path=None, timeout=120):
 
 
 def watch(wtfn, pcap, extra=(), stdin_path=None):
-    return run([wtfn, "dns", "leak", "watch", "--pcap", pcap, "--json", *extra],
+    # Full privacy: the checks compare query names with the fixture's manifest.
+    return run([wtfn, "dns", "leak", "watch", "--pcap", pcap, "--json", "--privacy", "full",
+                *extra],
                stdin_path=stdin_path)
 
 

@@ -24,6 +24,7 @@
 #include "dnsleak/pipeline/interface_resolver.h"
 #include "dnsleak/report/counters.h"
 #include "dnsleak/report/events.h"
+#include "dnsleak/rules/rule_engine.h"
 #include "net/packet_view.h"
 #include "proto/dns_message.h"
 #include "proto/dns_tcp_stream.h"
@@ -41,6 +42,9 @@ public:
     explicit Pipeline(InterfaceResolver& interfaces, PipelineLimits limits = {});
 
     void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+
+    // Every DNS-like event is judged by `engine` before the sinks see it.
+    void set_rule_engine(RuleEngine* engine) { rules_ = engine; }
 
     // Whether the sinks print answer records (names of owners and CNAME targets). Without
     // them (--summary-only) records are validated but their names not copied.
@@ -79,6 +83,7 @@ private:
 
     InterfaceResolver& interfaces_;
     std::vector<EventSink*> sinks_;
+    RuleEngine* rules_ = nullptr;
     CaptureCounters counters_;
     FlowTable flows_;
     proto::ReassemblyBudget budget_;

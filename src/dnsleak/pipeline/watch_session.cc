@@ -1,7 +1,10 @@
 #include "dnsleak/pipeline/watch_session.h"
 
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -11,7 +14,9 @@
 #include "capture/live_capture.h"
 #include "capture/pcap_file_reader.h"
 #include "dnsleak/pipeline/pipeline.h"
+#include "dnsleak/privacy/privacy_key.h"
 #include "dnsleak/report/atomic_file.h"
+#include "dnsleak/report/event_stream.h"
 #include "dnsleak/report/human_report.h"
 #include "dnsleak/report/json_report.h"
 #include "dnsleak/report/malformed_notices.h"
@@ -61,8 +66,48 @@ struct Outputs {
     std::unique_ptr<OutputStream> out_stream;
     std::unique_ptr<JsonReportWriter> json_file;
     std::unique_ptr<MalformedNotices> notices;
+    std::unique_ptr<OutputStream> events_stream;
+    std::unique_ptr<EventStreamWriter> events;
+    int events_fd = -1;
     SummaryBuilder summary;
+    std::optional<NameHasher> hasher;
+
+    Outputs() = default;
+    Outputs(const Outputs&) = delete;
+    Outputs& operator=(const Outputs&) = delete;
+
+    ~Outputs()
+    {
+        if (events_fd >= 0) {
+            ::close(events_fd);
+        }
+    }
 };
+
+// The keyed hash of names (redacted and full modes). Without a usable key the run goes on
+// with registrable domains only: a missing hash loses a comparison, never privacy.
+void load_hasher(const WatchOptions& opt, Outputs& out)
+{
+    if (opt.privacy == PrivacyMode::minimal) {
+        return;
+    }
+    const std::string path = opt.privacy_key.empty() ? default_privacy_key_path() : opt.privacy_key;
+    const KeyResult key = load_or_create_privacy_key(path);
+    if (!key.warning.empty()) {
+        fmt::print(stderr, "wtfn: warning: {}\n", key.warning);
+    }
+    if (!key.ok) {
+        fmt::print(
+            stderr, "wtfn: warning: {}; query names are reported without their hash\n", key.error);
+        return;
+    }
+    if (key.created && opt.verbosity >= 1) {
+        fmt::print(stderr,
+                   "wtfn: created privacy key {} (keep it to compare hashes across runs)\n",
+                   util::escaped_text(path));
+    }
+    out.hasher.emplace(key.key);
+}
 
 std::string link_name(std::uint32_t lt)
 {
@@ -73,6 +118,7 @@ std::string link_name(std::uint32_t lt)
 // Live capture: the interface facts come from the OS over netlink. Without netlink (a
 // restricted container) the watch still runs, with names and name-based route classes.
 std::unique_ptr<LiveInterfaceResolver> make_live_resolver(std::uint32_t fixed_ifindex,
+                                                          const platform::RouteClassLabels& labels,
                                                           int verbosity)
 {
     std::string error;
@@ -87,11 +133,14 @@ std::unique_ptr<LiveInterfaceResolver> make_live_resolver(std::uint32_t fixed_if
                    error.empty() ? "no interface change notifications" : error);
     }
     return std::make_unique<LiveInterfaceResolver>(
-        std::move(platform), std::move(monitor), platform::RouteClassLabels{}, fixed_ifindex);
+        std::move(platform), std::move(monitor), labels, fixed_ifindex);
 }
 
 // -v: which interfaces the capture covers and how each is classified (-vv: why).
-void log_interfaces(const std::string& captured, std::uint32_t fixed_ifindex, int verbosity)
+void log_interfaces(const std::string& captured,
+                    std::uint32_t fixed_ifindex,
+                    const platform::RouteClassLabels& labels,
+                    int verbosity)
 {
     std::string error;
     auto platform = platform::open_network_platform(error);
@@ -105,7 +154,7 @@ void log_interfaces(const std::string& captured, std::uint32_t fixed_ifindex, in
         if (fixed_ifindex != 0 && i.index != fixed_ifindex) {
             continue;
         }
-        const auto d = platform::classify_interface(i, {});
+        const auto d = platform::classify_interface(i, labels);
         fmt::print(stderr,
                    "wtfn:   {} (index {}, {}): {}{}\n",
                    util::escaped_text(i.name),
@@ -126,8 +175,25 @@ int run_watch(const WatchOptions& opt)
         print_error(out.out_file.error());
         return EXIT_FAILED;
     }
+    if (!opt.events.empty() && opt.events != "-") {
+        std::string error;
+        out.events_fd = open_event_stream_file(opt.events, error);
+        if (out.events_fd < 0) {
+            print_error(error);
+            return EXIT_FAILED;
+        }
+    }
+    load_hasher(opt, out);
+    EventFormat format;
+    format.privacy = opt.privacy;
+    format.hasher = out.hasher ? &*out.hasher : nullptr;
+    format.policy = &opt.policy;
+    const platform::RouteClassLabels& labels = opt.policy.labels;
 
     ReportMeta meta;
+    meta.policy_name = opt.policy.name;
+    meta.policy_source = opt.policy.source;
+    meta.privacy = std::string(to_string(opt.privacy));
     std::unique_ptr<capture::LiveCapture> live;
     capture::PcapFileReader file;
     std::unique_ptr<InterfaceResolver> interfaces;
@@ -138,7 +204,7 @@ int run_watch(const WatchOptions& opt)
             print_error(file.error());
             return EXIT_FAILED;
         }
-        interfaces = std::make_unique<FileInterfaceResolver>(file, platform::RouteClassLabels{});
+        interfaces = std::make_unique<FileInterfaceResolver>(file, labels);
     } else {
         meta.source_kind = "live";
         capture::LiveOptions lo;
@@ -165,32 +231,46 @@ int run_watch(const WatchOptions& opt)
             return EXIT_FAILED;
         }
         meta.link_types.push_back(link_name(live->link_type()));
-        interfaces = make_live_resolver(live->fixed_ifindex(), opt.verbosity);
+        interfaces = make_live_resolver(live->fixed_ifindex(), labels, opt.verbosity);
         if (opt.verbosity >= 1) {
             fmt::print(stderr,
                        "wtfn: capturing on {} ({}), kernel filter: {}\n",
                        lo.interface,
                        link_name(live->link_type()),
                        live->filter());
-            log_interfaces(lo.interface, live->fixed_ifindex(), opt.verbosity);
+            log_interfaces(lo.interface, live->fixed_ifindex(), labels, opt.verbosity);
         }
     }
 
+    RuleEngine rules(opt.policy);
     Pipeline pipeline(*interfaces);
-    pipeline.set_record_names(!opt.summary_only);
+    pipeline.set_rule_engine(&rules);
+    pipeline.set_record_names(!opt.summary_only && opt.privacy == PrivacyMode::full);
     pipeline.add_sink(&out.summary);
+    const bool events_on_stdout = opt.events == "-";
     if (opt.json) {
-        out.json_stdout = std::make_unique<JsonReportWriter>(out.stdout_stream, !opt.summary_only);
+        out.json_stdout =
+            std::make_unique<JsonReportWriter>(out.stdout_stream, !opt.summary_only, format);
         pipeline.add_sink(out.json_stdout.get());
-    } else {
-        out.human =
-            std::make_unique<HumanReport>(out.stdout_stream, *out.progress, !opt.summary_only);
+    } else if (!events_on_stdout) {
+        HumanReport::Options ho;
+        ho.show_events = !opt.summary_only;
+        ho.colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+        ho.verbosity = opt.verbosity;
+        out.human = std::make_unique<HumanReport>(out.stdout_stream, *out.progress, ho, format);
         pipeline.add_sink(out.human.get());
     }
     if (!opt.out.empty()) {
         out.out_stream = std::make_unique<OutputStream>(out.out_file.fd());
-        out.json_file = std::make_unique<JsonReportWriter>(*out.out_stream, !opt.summary_only);
+        out.json_file =
+            std::make_unique<JsonReportWriter>(*out.out_stream, !opt.summary_only, format);
         pipeline.add_sink(out.json_file.get());
+    }
+    if (!opt.events.empty()) {
+        out.events_stream =
+            std::make_unique<OutputStream>(events_on_stdout ? STDOUT_FILENO : out.events_fd);
+        out.events = std::make_unique<EventStreamWriter>(*out.events_stream, format);
+        pipeline.add_sink(out.events.get());
     }
 
     if (opt.verbosity >= 1) {
@@ -209,6 +289,9 @@ int run_watch(const WatchOptions& opt)
     }
     if (out.json_file) {
         out.json_file->begin(meta);
+    }
+    if (out.events) {
+        out.events->begin(meta);
     }
 
     CaptureCounters& counters = pipeline.counters();
@@ -302,7 +385,16 @@ int run_watch(const WatchOptions& opt)
     if (out.json_stdout) {
         out.json_stdout->finish(meta, summary, counters);
     }
-    int status = meta.error.empty() ? EXIT_CLEAN : EXIT_FAILED;
+    bool events_failed = false;
+    if (out.events && !out.events->finish(meta, summary, counters) && !events_on_stdout) {
+        print_error(util::escaped_text(opt.events) + ": cannot write the event stream: " +
+                    std::strerror(out.events_stream->error_number()));
+        events_failed = true;
+    }
+    // A failure outranks leaks: a report that may be incomplete cannot promise either.
+    int status = !meta.error.empty() || events_failed ? EXIT_FAILED
+                 : summary.leaks != 0                 ? EXIT_LEAKS
+                                                      : EXIT_CLEAN;
     if (out.json_file) {
         const bool ok = out.json_file->finish(meta, summary, counters) && out.out_file.commit();
         if (!ok) {

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "dnsleak/policy/policy.h"
+#include "dnsleak/privacy/privacy_mode.h"
+
 namespace wtfn::dnsleak {
 
 struct WatchOptions {
@@ -19,6 +22,10 @@ struct WatchOptions {
     bool json = false;                                 // JSON report on stdout
     std::string out;                                   // JSON report to this file
     bool summary_only = false;
+    Policy policy;                              // what the events are judged by
+    PrivacyMode privacy = DEFAULT_PRIVACY_MODE; // applied to every output
+    std::string privacy_key;                    // key file; empty: the default path
+    std::string events;                         // NDJSON stream to this file, "-": stdout
     int verbosity = 0;
     bool progress = true;       // a status line on a terminal
     int open_timeout_ms = 5000; // live: longest wait for the capture device to open

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "dnsleak/privacy/public_suffix.h"
 #include "util/escape.h"
 #include "util/time_format.h"
 
@@ -14,16 +15,20 @@ void append_bool(std::string& out, const char* key, bool v, bool comma = true)
         std::back_inserter(out), "\"{}\":{}{}", key, v ? "true" : "false", comma ? "," : "");
 }
 
-void append_record(std::string& out, const proto::DnsRecord& rec)
+void append_record(std::string& out, const proto::DnsRecord& rec, bool names)
 {
     std::array<char, 12> scratch{};
     out += "{\"name\":";
-    util::append_json_string(out, rec.name.view());
+    if (names) {
+        util::append_json_string(out, rec.name.view());
+    } else {
+        out += "null";
+    }
     out += ",\"type\":";
     util::append_json_string(out, proto::qtype_name(rec.type, scratch));
     fmt::format_to(std::back_inserter(out), ",\"ttl\":{},\"data\":[", rec.ttl);
     bool first = true;
-    if (rec.has_target) {
+    if (rec.has_target && names) {
         util::append_json_string(out, rec.target.view());
         first = false;
     }
@@ -42,7 +47,36 @@ void append_record(std::string& out, const proto::DnsRecord& rec)
 // and the rest are counted in answers_omitted.
 constexpr std::size_t ANSWERS_BYTE_BUDGET = 12 * 1024;
 
-void append_dns(std::string& out, const proto::DnsMessage& m, std::size_t line_start)
+void append_nullable(std::string& out, std::string_view s)
+{
+    if (s.empty()) {
+        out += "null";
+    } else {
+        util::append_json_string(out, s);
+    }
+}
+
+// The question name as the privacy mode allows: full keeps it; redacted keeps the
+// registrable domain and a keyed hash of the whole name; minimal keeps neither.
+void append_qname(std::string& out, std::string_view qname, const EventFormat& f)
+{
+    out += "\"qname\":";
+    if (f.names_shown()) {
+        util::append_json_string(out, qname);
+    } else {
+        out += "null";
+    }
+    out += ",\"qname_registrable\":";
+    append_nullable(out, f.domains_shown() ? registrable_domain(qname) : std::string());
+    out += ",\"qname_hash\":";
+    append_nullable(
+        out, f.domains_shown() && f.hasher != nullptr ? f.hasher->hash(qname) : std::string());
+}
+
+void append_dns(std::string& out,
+                const proto::DnsMessage& m,
+                std::size_t line_start,
+                const EventFormat& f)
 {
     std::array<char, 12> scratch{};
     fmt::format_to(std::back_inserter(out),
@@ -59,18 +93,19 @@ void append_dns(std::string& out, const proto::DnsMessage& m, std::size_t line_s
     append_bool(out, "ad", m.flag_ad());
     append_bool(out, "cd", m.flag_cd(), false);
     fmt::format_to(std::back_inserter(out),
-                   "}},\"counts\":{{\"qd\":{},\"an\":{},\"ns\":{},\"ar\":{}}},\"qname\":",
+                   "}},\"counts\":{{\"qd\":{},\"an\":{},\"ns\":{},\"ar\":{}}},",
                    m.qdcount,
                    m.ancount,
                    m.nscount,
                    m.arcount);
     if (m.has_question) {
-        util::append_json_string(out, m.qname.view());
+        append_qname(out, m.qname.view(), f);
         out += ",\"qtype\":";
         util::append_json_string(out, proto::qtype_name(m.qtype, scratch));
         fmt::format_to(std::back_inserter(out), ",\"qclass\":{}", m.qclass);
     } else {
-        out += "null,\"qtype\":null,\"qclass\":null";
+        out += "\"qname\":null,\"qname_registrable\":null,\"qname_hash\":null,\"qtype\":null,"
+               "\"qclass\":null";
     }
     out += ",\"answers\":[";
     std::size_t written = 0;
@@ -78,7 +113,7 @@ void append_dns(std::string& out, const proto::DnsMessage& m, std::size_t line_s
         if (written != 0) {
             out.push_back(',');
         }
-        append_record(out, m.answers[written]);
+        append_record(out, m.answers[written], f.names_shown());
     }
     fmt::format_to(std::back_inserter(out),
                    "],\"answers_omitted\":{},\"edns\":",
@@ -111,7 +146,85 @@ std::string_view direction_name(net::Direction d)
     return "unknown";
 }
 
-void append_event_json(std::string& out, const ClassifiedEvent& e)
+namespace {
+
+void append_judgement(std::string& out, const ClassifiedEvent& e, const EventFormat& f)
+{
+    const Judgement* j = e.judgement;
+    if (j == nullptr || f.policy == nullptr) {
+        out += ",\"verdict\":null,\"leak_type\":null,\"severity\":null,\"rule_id\":null,"
+               "\"evidence\":null";
+        return;
+    }
+    fmt::format_to(
+        std::back_inserter(out), ",\"verdict\":\"{}\",\"leak_type\":", to_string(j->verdict));
+    if (j->leak_type == LeakType::none) {
+        out += "null,\"severity\":null";
+    } else {
+        fmt::format_to(std::back_inserter(out),
+                       "\"{}\",\"severity\":\"{}\"",
+                       to_string(j->leak_type),
+                       to_string(j->severity));
+    }
+    out += ",\"rule_id\":";
+    append_nullable(out, j->rule_id);
+    out += ",\"evidence\":{\"policy\":";
+    util::append_json_string(out, f.policy->name);
+    out += ",\"violated\":[";
+    bool first = true;
+    for (const Constraint c : {constraint_interface,
+                               constraint_route_class,
+                               constraint_destination,
+                               constraint_port,
+                               constraint_process}) {
+        if ((j->violated & c) != 0) {
+            out += first ? "\"" : ",\"";
+            out += constraint_name(c);
+            out += "\"";
+            first = false;
+        }
+    }
+    out += "],\"unchecked\":[";
+    out += (j->unchecked & constraint_process) != 0 ? "\"process\"" : "";
+    fmt::format_to(std::back_inserter(out),
+                   "],\"name_match\":\"{}\",\"domain_rule\":",
+                   to_string(j->name_match));
+    std::string rule;
+    if (!j->domain_rule.empty() && f.domains_shown()) {
+        // The pattern as the policy spells it: "*.x" for a below-only rule.
+        rule = std::string(j->domain_rule);
+        for (const auto& lists : {&f.policy->proxy_required, &f.policy->direct}) {
+            for (const auto& p : *lists) {
+                if (p.suffix == j->domain_rule && p.below_only) {
+                    rule = p.to_string();
+                }
+            }
+        }
+    }
+    append_nullable(out, rule);
+    out += ",\"reason\":";
+    util::append_json_string(out, evidence_reason(e, *j, *f.policy, f.domains_shown()));
+    out += "}";
+}
+
+// Process attribution (issue 6) is not built yet: say so instead of leaving a bare null.
+void append_process(std::string& out, const ClassifiedEvent& e)
+{
+    if (e.process == nullptr) {
+        out += ",\"process\":null,\"attribution\":{\"confidence\":\"none\",\"reason\":"
+               "\"process attribution is not available in this version\"}";
+        return;
+    }
+    out += ",\"process\":{\"name\":";
+    util::append_json_string(out, e.process->name);
+    out += ",\"exe\":";
+    append_nullable(out, e.process->exe);
+    out += "},\"attribution\":{\"confidence\":\"low\",\"reason\":null}";
+}
+
+} // namespace
+
+void append_event_json(std::string& out, const ClassifiedEvent& e, const EventFormat& f)
 {
     const std::size_t line_start = out.size();
     out += "{\"ts\":\"";
@@ -141,7 +254,7 @@ void append_event_json(std::string& out, const ClassifiedEvent& e)
                    e.dst.to_string(),
                    e.dst_port);
     if (e.dns != nullptr) {
-        append_dns(out, *e.dns, line_start);
+        append_dns(out, *e.dns, line_start, f);
     } else {
         out += "null";
     }
@@ -157,7 +270,9 @@ void append_event_json(std::string& out, const ClassifiedEvent& e)
     } else if (e.transport == Transport::doq || e.transport == Transport::https_quic) {
         fmt::format_to(std::back_inserter(out), ",\"quic_version\":{}", e.quic_version);
     }
-    out.push_back('}');
+    append_judgement(out, e, f);
+    append_process(out, e);
+    out += ",\"geoip\":null}";
 }
 
 } // namespace wtfn::dnsleak

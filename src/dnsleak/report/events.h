@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "dnsleak/classify/transport.h"
+#include "dnsleak/rules/judgement.h"
+#include "dnsleak/rules/process_facts.h"
 #include "net/packet_view.h"
 #include "platform/route_class.h"
 #include "proto/dns_message.h"
@@ -37,6 +39,11 @@ struct ClassifiedEvent {
     // encrypted flows: what the first client payload showed
     bool tls_client_hello = false;
     std::uint32_t quic_version = 0;
+    // attribution (issue 6): null when the sender is not known
+    const ProcessFacts* process = nullptr;
+    // the leak rules' verdict: null for 443 flows the DoH stage has not classified, and
+    // when no rule engine runs
+    const Judgement* judgement = nullptr;
 };
 
 class EventSink {

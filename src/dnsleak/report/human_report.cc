@@ -15,7 +15,7 @@ std::string endpoint(const net::IpAddress& ip, std::uint16_t port)
                            : fmt::format("{}:{}", ip.to_string(), port);
 }
 
-void append_message(std::string& out, const ClassifiedEvent& e)
+void append_message(std::string& out, const ClassifiedEvent& e, const EventFormat& f)
 {
     std::array<char, 12> scratch{};
     if (e.dns == nullptr) {
@@ -37,18 +37,22 @@ void append_message(std::string& out, const ClassifiedEvent& e)
         if (m.has_question) {
             out += proto::qtype_name(m.qtype, scratch);
             out.push_back(' ');
-            util::append_escaped_text(out, m.qname.view());
+            out += shown_qname(m.qname.view(), f);
         } else {
             out += "(no question)";
         }
         for (std::size_t i = 0; i < m.answer_count && i < 4; ++i) {
             const auto& rec = m.answers[i];
+            const bool target = rec.has_target && f.names_shown();
+            if (!target && rec.addr_count == 0) {
+                continue;
+            }
             out += i == 0 ? " -> " : ", ";
-            if (rec.has_target) {
+            if (target) {
                 util::append_escaped_text(out, rec.target.view());
             }
             for (std::size_t a = 0; a < rec.addr_count; ++a) {
-                if (a != 0 || rec.has_target) {
+                if (a != 0 || target) {
                     out.push_back(' ');
                 }
                 out += rec.addrs[a].to_string();
@@ -65,12 +69,35 @@ void append_message(std::string& out, const ClassifiedEvent& e)
     }
 }
 
+// ANSI colours: red for a leak (bold when P0/P1), green for clean.
+constexpr std::string_view RED = "\x1b[31m";
+constexpr std::string_view BOLD_RED = "\x1b[1;31m";
+constexpr std::string_view GREEN = "\x1b[32m";
+constexpr std::string_view RESET = "\x1b[0m";
+
+std::string verdict_label(const Judgement* j)
+{
+    if (j == nullptr || j->verdict == Verdict::not_judged) {
+        return "-";
+    }
+    if (j->verdict == Verdict::clean) {
+        return "clean";
+    }
+    return fmt::format("LEAK-{} {}", to_string(j->leak_type), to_string(j->severity));
+}
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many)
+{
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 } // namespace
 
-HumanReport::HumanReport(OutputStream& out, Progress& progress, bool show_events)
+HumanReport::HumanReport(OutputStream& out, Progress& progress, Options options, EventFormat format)
     : out_(out),
       progress_(progress),
-      show_events_(show_events)
+      options_(options),
+      format_(format)
 {}
 
 void HumanReport::begin(const ReportMeta& meta)
@@ -82,49 +109,143 @@ void HumanReport::begin(const ReportMeta& meta)
     if (!meta.link_types.empty()) {
         text += " (" + meta.link_types.front() + ")";
     }
+    if (!meta.policy_name.empty()) {
+        text += fmt::format(
+            "; policy {}; privacy {}", util::escaped_text(meta.policy_name), meta.privacy);
+    }
     text += "\n";
     out_.write(text);
 }
 
 void HumanReport::on_event(const ClassifiedEvent& e)
 {
-    if (!show_events_ || !is_dns_like(e.transport)) {
+    if (!options_.show_events || !is_dns_like(e.transport)) {
+        return;
+    }
+    const Judgement* j = e.judgement;
+    const bool judged = j != nullptr && j->verdict != Verdict::not_judged;
+    // Responses, inbound queries and mDNS are context, not findings: shown with -v.
+    if (j != nullptr && !judged && options_.verbosity < 1) {
         return;
     }
     line_.clear();
     if (!header_printed_) {
-        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {}\n",
+        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {:<9}  {}\n",
                              "TIME (UTC)",
                              "DIR",
                              "INTERFACE",
                              "CLASS",
                              "TRANSPORT",
                              "SOURCE -> DESTINATION",
+                             "VERDICT",
                              "MESSAGE");
         header_printed_ = true;
     }
+    const bool is_leak = judged && j->verdict == Verdict::leak;
+    if (options_.colour && judged) {
+        line_ += is_leak ? (j->severity <= Severity::p1 ? BOLD_RED : RED) : GREEN;
+    }
     const std::string iface = e.interface.empty() ? "-" : util::escaped_text(e.interface);
     const std::string flow = endpoint(e.src, e.src_port) + " -> " + endpoint(e.dst, e.dst_port);
-    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  ",
+    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {:<9}  ",
                          util::format_clock_utc(e.ts_ns),
                          direction_name(e.direction),
                          iface,
                          to_string(e.route_class),
                          to_string(e.transport),
-                         flow);
-    append_message(line_, e);
+                         flow,
+                         verdict_label(j));
+    append_message(line_, e, format_);
+    if (options_.colour && judged) {
+        line_ += RESET;
+    }
     line_.push_back('\n');
+    if (is_leak && format_.policy != nullptr) {
+        line_ += fmt::format("              why: {} [{}]\n",
+                             evidence_reason(e, *j, *format_.policy, format_.domains_shown()),
+                             j->rule_id);
+    }
     progress_.clear();
     out_.write(line_);
 }
 
 bool HumanReport::finish(const ReportMeta& meta, const Summary& s, const CaptureCounters& c)
 {
+    progress_.clear();
+    return out_.write(format_summary(meta, s, &c, options_.colour));
+}
+
+std::string
+format_summary(const ReportMeta& meta, const Summary& s, const CaptureCounters* c, bool colour)
+{
     std::string t;
     t += fmt::format("\nSummary ({}; {:.1f} s{})\n",
                      meta.stop_reason,
                      static_cast<double>(meta.elapsed_ns) / 1e9,
                      meta.partial ? "; partial" : "");
+    const std::uint64_t judged = s.by_verdict[static_cast<std::size_t>(Verdict::leak)] +
+                                 s.by_verdict[static_cast<std::size_t>(Verdict::clean)];
+    if (!meta.policy_name.empty()) {
+        std::string result;
+        if (s.leaks != 0) {
+            result = fmt::format("{}{} FOUND{}",
+                                 colour ? BOLD_RED : "",
+                                 plural(s.leaks, "LEAK", "LEAKS"),
+                                 colour ? RESET : "");
+        } else {
+            result = fmt::format("{}clean{}: no leak in {}",
+                                 colour ? GREEN : "",
+                                 colour ? RESET : "",
+                                 plural(judged, "judged message", "judged messages"));
+        }
+        t += fmt::format("  result         {} (policy {}, privacy {})\n",
+                         result,
+                         util::escaped_text(meta.policy_name),
+                         meta.privacy);
+        t += fmt::format("  verdicts       {} leak, {} clean, {} not judged (responses, "
+                         "inbound, mDNS/LLMNR, repeats)\n",
+                         s.by_verdict[static_cast<std::size_t>(Verdict::leak)],
+                         s.by_verdict[static_cast<std::size_t>(Verdict::clean)],
+                         s.by_verdict[static_cast<std::size_t>(Verdict::not_judged)]);
+        if (s.leaks != 0) {
+            t += "  leaks by type ";
+            for (std::size_t i = 0; i < LEAK_TYPE_COUNT; ++i) {
+                t += fmt::format(
+                    "  {} {}", to_string(static_cast<LeakType>(i + 1)), s.leaks_by_type[i]);
+            }
+            t += "\n  by severity   ";
+            for (std::size_t i = 0; i < SEVERITY_COUNT; ++i) {
+                t += fmt::format(
+                    "  {} {}", to_string(static_cast<Severity>(i)), s.leaks_by_severity[i]);
+            }
+            t += "\n";
+            t += "  leaking processes\n";
+            for (const auto& p : s.top_processes) {
+                t += fmt::format("    {:<32} {}\n", util::escaped_text(p.name), p.leaks);
+            }
+            if (s.leaks_process_unknown != 0) {
+                t += fmt::format("    {:<32} {}\n", "(not known)", s.leaks_process_unknown);
+            }
+            for (const auto& b : s.bursts) {
+                t += fmt::format("  burst          {} within {:.1f} s from {} (one program "
+                                 "starting, or a tunnel that dropped?)\n",
+                                 plural(b.leaks, "leak", "leaks"),
+                                 static_cast<double>(b.end_ns - b.start_ns) / 1e9,
+                                 util::format_clock_utc(b.start_ns));
+            }
+            if (s.timeline.size() > 1) {
+                t += "  timeline (UTC minute: leaks/judged)\n   ";
+                for (std::size_t i = 0; i < s.timeline.size() && i < 60; ++i) {
+                    const auto& b = s.timeline[i];
+                    t += fmt::format(" {}: {}/{}",
+                                     util::format_clock_utc(b.start_ns).substr(0, 5),
+                                     b.leaks,
+                                     b.judged);
+                }
+                t += s.timeline.size() > 60 ? " ...\n" : "\n";
+            }
+        }
+    }
     t += fmt::format("  DNS messages   {} ({} queries, {} responses, {} malformed)\n",
                      s.dns_messages,
                      s.queries,
@@ -140,10 +261,13 @@ bool HumanReport::finish(const ReportMeta& meta, const Summary& s, const Capture
     }
     t += any ? "\n" : " none\n";
     if (!s.top_destinations.empty()) {
-        t += "  top destinations\n";
+        t += fmt::format("  top destinations{:<33} {:<6} {:>7} {:>7}\n", "", "", "sent", "leaks");
         for (const auto& d : s.top_destinations) {
-            t += fmt::format(
-                "    {:<47} {:<6} {}\n", endpoint(d.ip, d.port), to_string(d.transport), d.count);
+            t += fmt::format("    {:<47} {:<6} {:>7} {:>7}\n",
+                             endpoint(d.ip, d.port),
+                             to_string(d.transport),
+                             d.count,
+                             d.leaks);
         }
     }
     if (!meta.interfaces.empty()) {
@@ -152,36 +276,37 @@ bool HumanReport::finish(const ReportMeta& meta, const Summary& s, const Capture
             t += fmt::format("    {:<16} {:<9} {}\n",
                              f.name.empty() ? std::string("-") : util::escaped_text(f.name),
                              f.route_class,
-                             f.reason);
+                             util::escaped_text(f.reason));
         }
     }
-    t += fmt::format("  packets        {} read, {} decoded, {} loopback duplicates\n",
-                     c.packets_read,
-                     c.packets_decoded,
-                     c.loopback_duplicates);
-    t += fmt::format("  dropped        {} by the kernel, {} by the interface\n",
-                     c.kernel_dropped,
-                     c.interface_dropped);
-    t += fmt::format("  malformed      {}", c.malformed.total());
-    if (c.malformed.total() != 0) {
-        std::string sep = " (";
-        for (std::size_t i = 0; i < util::MALFORMED_CLASS_COUNT; ++i) {
-            if (c.malformed.counts[i] != 0) {
-                t += fmt::format("{}{} {}",
-                                 sep,
-                                 util::to_string(static_cast<util::Malformed>(i)),
-                                 c.malformed.counts[i]);
-                sep = ", ";
+    if (c != nullptr) {
+        t += fmt::format("  packets        {} read, {} decoded, {} loopback duplicates\n",
+                         c->packets_read,
+                         c->packets_decoded,
+                         c->loopback_duplicates);
+        t += fmt::format("  dropped        {} by the kernel, {} by the interface\n",
+                         c->kernel_dropped,
+                         c->interface_dropped);
+        t += fmt::format("  malformed      {}", c->malformed.total());
+        if (c->malformed.total() != 0) {
+            std::string sep = " (";
+            for (std::size_t i = 0; i < util::MALFORMED_CLASS_COUNT; ++i) {
+                if (c->malformed.counts[i] != 0) {
+                    t += fmt::format("{}{} {}",
+                                     sep,
+                                     util::to_string(static_cast<util::Malformed>(i)),
+                                     c->malformed.counts[i]);
+                    sep = ", ";
+                }
             }
+            t += ")";
         }
-        t += ")";
+        t += "\n";
     }
-    t += "\n";
     if (!meta.error.empty()) {
         t += "  error          " + util::escaped_text(meta.error) + "\n";
     }
-    progress_.clear();
-    return out_.write(t);
+    return t;
 }
 
 } // namespace wtfn::dnsleak

@@ -1,11 +1,13 @@
-// HumanReport: the default terminal output. One line per DNS message or encrypted flow as
-// it happens (unless --summary-only), then the summary. Every byte that came off the wire is
-// escaped (RELIABILITY.md row 17, M7).
+// HumanReport: the default terminal output. One line per judged DNS message or encrypted
+// flow as it happens, with its verdict (a leak in red on a terminal, followed by why), unless
+// --summary-only; then the summary: findings, destinations, processes, bursts, counters. Every byte
+// that came off the wire is escaped (RELIABILITY.md row 17, M7).
 #pragma once
 
 #include <string>
 
 #include "dnsleak/report/counters.h"
+#include "dnsleak/report/event_format.h"
 #include "dnsleak/report/events.h"
 #include "dnsleak/report/output_stream.h"
 #include "dnsleak/report/progress.h"
@@ -16,7 +18,13 @@ namespace wtfn::dnsleak {
 
 class HumanReport final : public EventSink {
 public:
-    HumanReport(OutputStream& out, Progress& progress, bool show_events);
+    struct Options {
+        bool show_events = true; // false with --summary-only
+        bool colour = false;     // a terminal, and NO_COLOR unset
+        int verbosity = 0;       // -v also shows the messages that were not judged
+    };
+
+    HumanReport(OutputStream& out, Progress& progress, Options options, EventFormat format);
 
     void begin(const ReportMeta& meta);
     void on_event(const ClassifiedEvent& event) override;
@@ -25,9 +33,17 @@ public:
 private:
     OutputStream& out_;
     Progress& progress_;
-    bool show_events_;
+    Options options_;
+    EventFormat format_;
     bool header_printed_ = false;
     std::string line_;
 };
+
+// The summary as text: shared by `watch` and `wtfn dns leak report` (which has no capture
+// counters when it merges several runs: `counters` may be null).
+std::string format_summary(const ReportMeta& meta,
+                           const Summary& summary,
+                           const CaptureCounters* counters,
+                           bool colour);
 
 } // namespace wtfn::dnsleak

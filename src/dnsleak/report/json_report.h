@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dnsleak/report/counters.h"
+#include "dnsleak/report/event_format.h"
 #include "dnsleak/report/events.h"
 #include "dnsleak/report/output_stream.h"
 #include "dnsleak/report/report_meta.h"
@@ -15,7 +16,7 @@ namespace wtfn::dnsleak {
 
 class JsonReportWriter final : public EventSink {
 public:
-    JsonReportWriter(OutputStream& out, bool include_events);
+    JsonReportWriter(OutputStream& out, bool include_events, EventFormat format);
 
     void begin(const ReportMeta& meta);
     void on_event(const ClassifiedEvent& event) override;
@@ -27,6 +28,7 @@ private:
 
     OutputStream& out_;
     bool include_events_;
+    EventFormat format_;
     bool first_event_ = true;
     std::string buf_;
 };

@@ -30,6 +30,9 @@ struct ReportMeta {
     std::string stop_reason;     // duration, signal, end_of_input, error, output_closed
     std::string error;           // one line, empty when none
     std::vector<ReportInterface> interfaces;
+    std::string policy_name;   // the policy the events were judged by
+    std::string policy_source; // "built-in" or its file
+    std::string privacy;       // full, redacted or minimal
 };
 
 } // namespace wtfn::dnsleak

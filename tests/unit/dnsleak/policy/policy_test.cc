@@ -297,15 +297,15 @@ TEST(PolicyBasedOn, AbsentKeysKeepTheProfilesValues)
 TEST(PolicyBasedOn, PresentKeysReplaceTheProfilesValues)
 {
     const Policy p =
-        parse_ok(doc(R"("based_on":"proxy-stub","name":"mine","summary":"s",)"
+        parse_ok(doc(R"("based_on":"split","name":"mine","summary":"s",)"
                      R"("safe_path":{"route_classes":["loopback"],"processes":["sing-box"]},)"
                      R"("domains":{"unknown_via_proxy":false})"));
-    const auto profile = builtin_policy("proxy-stub");
+    const auto profile = builtin_policy("split");
     ASSERT_TRUE(profile);
     ASSERT_TRUE(profile->unknown_via_proxy);
     EXPECT_EQ(p.name, "mine");
     EXPECT_EQ(p.summary, "s");
-    EXPECT_EQ(p.based_on, "proxy-stub");
+    EXPECT_EQ(p.based_on, "split");
     EXPECT_FALSE(p.is_default); // a file is never the built-in default
     EXPECT_EQ(p.safe_path.route_classes, (std::vector<RouteClass>{RouteClass::loopback}));
     EXPECT_EQ(p.safe_path.processes, (std::vector<std::string>{"sing-box"}));
@@ -655,7 +655,7 @@ TEST(PolicyErrors, DeepNestingIsRefusedWithoutACrash)
     constexpr std::size_t DEPTH = 200000;
     const std::string deep = std::string(DEPTH, '[') + std::string(DEPTH, ']');
     std::string e = parse_error(deep);
-    EXPECT_NE(e.find("32"), std::string::npos) << e;
+    EXPECT_NE(e.find("16"), std::string::npos) << e;
     EXPECT_NE(e.find("deep"), std::string::npos) << e;
 
     // Unterminated, and inside an otherwise valid policy.
@@ -673,18 +673,18 @@ TEST(PolicyErrors, DeepNestingIsRefusedWithoutACrash)
     EXPECT_NE(e.find("deep"), std::string::npos) << e;
 }
 
-TEST(PolicyErrors, DepthLimitIs32Levels)
+TEST(PolicyErrors, DepthLimitIs16Levels)
 {
-    // The top-level object is level 1. 32 levels are read (and fail on the type of "name");
-    // 33 levels are "deeper than 32".
+    // The top-level object is level 1. 16 levels are read (and fail on the type of "name");
+    // 17 levels are "deeper than 16" (RELIABILITY.md row 14).
     const auto nested = [](int levels) {
         const int arrays = levels - 1;
         return doc(R"("name":)" + std::string(static_cast<std::size_t>(arrays), '[') +
                    std::string(static_cast<std::size_t>(arrays), ']'));
     };
-    std::string e = parse_error(nested(32));
+    std::string e = parse_error(nested(16));
     EXPECT_NE(e.find("p.json: name: "), std::string::npos) << e;
-    e = parse_error(nested(33));
+    e = parse_error(nested(17));
     EXPECT_NE(e.find("deep"), std::string::npos) << e;
 }
 
