@@ -46,6 +46,7 @@ struct FlowState {
     std::int64_t last_seen_ns = 0;
     bool reported = false; // the flow's event (encrypted transports) has been emitted
     bool saw_data = false;
+    bool saw_syn = false; // TCP: the client's SYN was seen (a connection attempt, not a tail)
     bool client_fin = false;
     bool server_fin = false;
     // Where the flow was first seen, for an event reported when the flow ends.
@@ -164,7 +165,8 @@ FlowState& FlowTable::find_or_insert(const FlowKey& key,
     s.key = key;
     s.state.transport = Transport::tcp53;
     s.state.first_seen_ns = s.state.last_seen_ns = now_ns;
-    s.state.reported = s.state.saw_data = s.state.client_fin = s.state.server_fin = false;
+    s.state.reported = s.state.saw_data = s.state.saw_syn = false;
+    s.state.client_fin = s.state.server_fin = false;
     s.state.to_server.seq_known = s.state.to_client.seq_known = false;
     s.used = true;
     std::size_t i = hash & index_mask_;

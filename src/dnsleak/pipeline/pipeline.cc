@@ -245,6 +245,9 @@ void Pipeline::handle_encrypted(const capture::RawPacket& raw,
         flow.first_direction = view_.direction;
     }
     const bool tcp = view_.l4 == net::L4::tcp;
+    if (tcp && to_server && (view_.tcp_flags & net::TCP_SYN) != 0) {
+        flow.saw_syn = true;
+    }
     if (!flow.reported && to_server && !view_.payload.empty()) {
         // The first client payload decides the confidence: a ClientHello on 853 proves TLS,
         // a QUIC long header on UDP 853 makes DoQ likely.
@@ -297,7 +300,12 @@ void Pipeline::on_flow_end(const FlowKey& key, FlowState& flow)
         flow.to_client.stream.finish(budget_, counters_.malformed);
         return;
     }
-    if (!flow.reported) {
+    // The last ACK or a RST that arrives after a connection closed creates a flow of its own;
+    // with no SYN and no data it is the tail of a connection already reported, not a new one.
+    const bool tcp_tail =
+        (flow.transport == Transport::dot || flow.transport == Transport::https_tcp) &&
+        !flow.saw_syn;
+    if (!flow.reported && !tcp_tail) {
         // A connection attempt with no payload (a blocked DoT port, say) is still an attempt
         // to reach a resolver.
         flow.reported = true;

@@ -620,6 +620,27 @@ TEST(Pipeline, DotClientHelloGivesOneHighConfidenceEvent)
     EXPECT_TRUE(test::nothing_counted(h.bad()));
 }
 
+TEST(Pipeline, DotTailAfterCloseIsNotASecondConnection)
+{
+    // The client's last ACK arrives after both FINs closed the flow: it opens a flow of its
+    // own in the table, which must not be reported as another DoT connection (seen live:
+    // kdig +tls gave a second, inbound "dot" event).
+    Harness h;
+    Conn c;
+    c.sport = 853;
+    h.feed(c.c2s(1000, test::F_SYN));
+    h.feed(c.s2c(5000, test::F_SYN | test::F_ACK));
+    const Wire hello = test::tls_client_hello("dot.example");
+    h.feed(c.c2s(1001, PA, hello));
+    h.feed(c.s2c(5001, test::F_FIN | test::F_ACK));
+    h.feed(c.c2s(static_cast<std::uint32_t>(1001 + hello.size()), test::F_FIN | test::F_ACK));
+    h.feed(c.s2c(5002, test::F_ACK));                                            // the tail
+    h.feed(c.c2s(static_cast<std::uint32_t>(1002 + hello.size()), test::F_RST)); // and a RST
+    h.pipeline.finish();
+    ASSERT_EQ(h.events().size(), 1u);
+    EXPECT_TRUE(h.events()[0].tls_client_hello);
+}
+
 TEST(Pipeline, DotSynOnlyIsReportedAtFinishWithMediumConfidence)
 {
     Harness h;
