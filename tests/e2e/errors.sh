@@ -129,6 +129,29 @@ fi
 check_error polmissing "missing policy file -> exit 2" 2 "/nonexistent-policy\.json: cannot read" -- \
     dns leak policy show --policy /nonexistent-policy.json
 
+# watch refuses a bad policy before it captures anything (nothing runs on a half-read policy).
+printf '{"schema_version": 1, "safe_path": {"route_classes": ["tunel"]}}' >"$T/enum.json"
+printf '{"schema_version": 1, "domains": {"direct": ["a.*.b"]}}' >"$T/glob.json"
+printf '{"schema_version": 1, "safe_path": {"ports": "53"}}' >"$T/type.json"
+printf '{"schema_version": 9}' >"$T/newer.json"
+chmod 0644 "$T"/*.json
+check_error watchenum "watch --policy with an unknown route class -> exit 2 before capture" 2 "enum\.json: safe_path\.route_classes\[0\]: .*tunel" -- \
+    dns leak watch --iface lo --duration 1s --policy "$T/enum.json"
+check_error watchglob "watch --policy with a bad domain pattern -> exit 2" 2 "glob\.json: domains\.direct\[0\]" -- \
+    dns leak watch --iface lo --duration 1s --policy "$T/glob.json"
+check_error watchtype "watch --policy with a wrong type -> exit 2" 2 "type\.json: safe_path\.ports: " -- \
+    dns leak watch --iface lo --duration 1s --policy "$T/type.json"
+check_error watchnewer "watch --policy of a newer schema version -> exit 2" 2 "newer\.json: schema_version: .*newer" -- \
+    dns leak watch --iface lo --duration 1s --policy "$T/newer.json"
+check_error watchdeep "watch --policy nested 200,000 deep -> exit 2, no crash" 2 "deep\.json: nested deeper than 16" -- \
+    dns leak watch --iface lo --duration 1s --policy "$T/deep.json"
+check_error badprivacy "watch --privacy secret -> exit 2, lists the modes" 2 "secret.*full, redacted or minimal" -- \
+    dns leak watch --iface lo --duration 1s --privacy secret
+check_error eventsdir "watch --events DIRECTORY -> exit 2, one line" 2 "not a regular file|cannot" -- \
+    dns leak watch --iface lo --duration 1s --events "$T"
+check_error eventsjson "watch --events - with --json -> exit 2 (both want stdout)" 2 "both want stdout" -- \
+    dns leak watch --iface lo --duration 1s --events - --json
+
 # Deterministic garbage that is not a pcap/pcapng magic number.
 "$E2E_PY" - "$T/garbage.pcap" <<'EOF'
 import random, sys

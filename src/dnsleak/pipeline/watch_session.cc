@@ -183,10 +183,8 @@ int run_watch(const WatchOptions& opt)
             return EXIT_FAILED;
         }
     }
-    load_hasher(opt, out);
     EventFormat format;
     format.privacy = opt.privacy;
-    format.hasher = out.hasher ? &*out.hasher : nullptr;
     format.policy = &opt.policy;
     const platform::RouteClassLabels& labels = opt.policy.labels;
 
@@ -242,6 +240,9 @@ int run_watch(const WatchOptions& opt)
         }
     }
 
+    // After the source opened: a capture that cannot start is the one error to show.
+    load_hasher(opt, out);
+    format.hasher = out.hasher ? &*out.hasher : nullptr;
     RuleEngine rules(opt.policy);
     Pipeline pipeline(*interfaces);
     pipeline.set_rule_engine(&rules);
