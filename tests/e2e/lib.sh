@@ -226,6 +226,9 @@ e2e_init() {
 
     E2E_TMP=$(mktemp -d "/tmp/wtfn-e2e-$E2E_NAME.$$.XXXXXX") || e2e_die "mktemp failed"
     chmod 0755 "$E2E_TMP"   # unprivileged helpers (setpriv nobody) may need to read it
+    # The privacy key of these runs lives and dies with the test, not in /var/lib/wtfn.
+    # A test that checks the key itself sets its own path.
+    export WTFN_PRIVACY_KEY=${WTFN_PRIVACY_KEY:-$E2E_TMP/privacy.key}
 }
 
 # A run killed with SIGKILL (e.g. by a ctest timeout) cannot clean up. Remove
