@@ -326,7 +326,7 @@ int run_watch(const WatchOptions& opt)
                 break;
             }
         }
-        if (g_signals != 0) {
+        if (g_signals != 0 && meta.error.empty()) { // an error is the reason it stopped
             meta.stop_reason = "signal";
         }
         // Drain what the kernel already holds; a second signal means "stop now".
@@ -400,7 +400,7 @@ int run_watch(const WatchOptions& opt)
         const bool ok = out.json_file->finish(meta, summary, counters) && out.out_file.commit();
         if (!ok) {
             print_error(out.out_file.error().empty()
-                            ? opt.out + ": cannot write the report (disk full?)"
+                            ? util::escaped_text(opt.out) + ": cannot write the report (disk full?)"
                             : out.out_file.error());
             status = EXIT_FAILED;
         }

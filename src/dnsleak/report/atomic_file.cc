@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/escape.h"
+
 namespace wtfn::dnsleak {
 namespace {
 
@@ -39,7 +41,7 @@ bool AtomicFile::open(const std::string& target)
     struct stat st {};
 
     if (::lstat(target.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        error_ = target + ": is a directory; give --out a file name";
+        error_ = util::escaped_text(target) + ": is a directory; give --out a file name";
         return false;
     }
     std::random_device rd;
@@ -50,7 +52,14 @@ bool AtomicFile::open(const std::string& target)
         fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd_ >= 0) {
             // O_CREAT honours the umask only by narrowing; make 0600 explicit anyway.
-            ::fchmod(fd_, 0600);
+            if (::fchmod(fd_, 0600) != 0) {
+                error_ = util::escaped_text(target) +
+                         ": cannot set mode 0600 on the report: " + std::strerror(errno);
+                ::close(fd_);
+                fd_ = -1;
+                ::unlink(temp_.c_str());
+                return false;
+            }
             return true;
         }
         if (errno != EEXIST) {
@@ -58,7 +67,7 @@ bool AtomicFile::open(const std::string& target)
         }
     }
     const int err = errno;
-    error_ = target + ": cannot create the report file: " + std::strerror(err);
+    error_ = util::escaped_text(target) + ": cannot create the report file: " + std::strerror(err);
     if (err == EACCES || err == EPERM) {
         error_ += " (choose a directory this user can write to)";
     } else if (err == ENOENT) {
@@ -74,13 +83,14 @@ bool AtomicFile::commit()
         return false;
     }
     if (::fsync(fd_) != 0) {
-        error_ = target_ + ": cannot write the report: " + std::strerror(errno);
+        error_ = util::escaped_text(target_) + ": cannot write the report: " + std::strerror(errno);
         return false;
     }
     ::close(fd_);
     fd_ = -1;
     if (::rename(temp_.c_str(), target_.c_str()) != 0) {
-        error_ = target_ + ": cannot move the report into place: " + std::strerror(errno);
+        error_ = util::escaped_text(target_) +
+                 ": cannot move the report into place: " + std::strerror(errno);
         return false;
     }
     committed_ = true;
