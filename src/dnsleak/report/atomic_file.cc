@@ -71,7 +71,8 @@ bool AtomicFile::open(const std::string& target)
     if (err == EACCES || err == EPERM) {
         error_ += " (choose a directory this user can write to)";
     } else if (err == ENOENT) {
-        error_ += " (the directory " + directory_of(target) + " does not exist)";
+        error_ +=
+            " (the directory " + util::escaped_text(directory_of(target)) + " does not exist)";
     }
     temp_.clear();
     return false;
