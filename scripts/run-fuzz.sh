@@ -44,18 +44,19 @@ for tool in clang-14 clang++-14 cmake ninja; do
 done
 
 all_targets=(fuzz_dns_name fuzz_dns_message fuzz_linklayer fuzz_ip_transport
-    fuzz_dns_tcp_stream fuzz_sniff fuzz_pcap_file fuzz_system_dns fuzz_rtnl fuzz_policy)
+    fuzz_dns_tcp_stream fuzz_sniff fuzz_pcap_file fuzz_system_dns fuzz_rtnl fuzz_policy
+    fuzz_report)
 if [ -n "${FUZZ_TARGETS:-}" ]; then
     read -r -a targets <<<"$FUZZ_TARGETS"
 else
     targets=("${all_targets[@]}")
 fi
 
-# Per-target options: -max_len (65,535 for DNS/TCP/link/IP, 1 MiB for capture files) and the
-# dictionary for the targets that parse DNS or resolv.conf.
+# Per-target options: -max_len (65,535 for DNS/TCP/link/IP, 1 MiB for capture files, reports
+# and event streams) and the dictionary for the targets that parse DNS or resolv.conf.
 max_len_of() {
     case "$1" in
-        fuzz_pcap_file) echo 1048576 ;;
+        fuzz_pcap_file | fuzz_report) echo 1048576 ;;
         *) echo 65535 ;;
     esac
 }

@@ -16,6 +16,7 @@ extern int g_exit_status;
 void setup_watch(CLI::App& leak);
 void setup_status(CLI::App& leak);
 void setup_policy(CLI::App& leak);
+void setup_report(CLI::App& leak);
 
 // The policy a command runs with: --policy FILE, else --profile NAME, else the default
 // profile. False with `error` (one line: file, key path, reason) when it cannot be used.

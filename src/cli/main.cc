@@ -23,6 +23,7 @@ int main(int argc, char** argv)
     wtfn::cli::setup_status(*leak);
     wtfn::cli::setup_policy(*leak);
     wtfn::cli::setup_watch(*leak);
+    wtfn::cli::setup_report(*leak);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

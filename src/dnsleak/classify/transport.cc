@@ -52,6 +52,23 @@ std::string_view to_string(Transport t)
     return "unknown";
 }
 
+std::optional<Transport> parse_transport(std::string_view text)
+{
+    for (const Transport t : {Transport::udp53,
+                              Transport::tcp53,
+                              Transport::dot,
+                              Transport::doq,
+                              Transport::mdns,
+                              Transport::llmnr,
+                              Transport::https_tcp,
+                              Transport::https_quic}) {
+        if (to_string(t) == text) {
+            return t;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string_view to_string(Confidence c)
 {
     switch (c) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "net/packet_view.h"
@@ -24,6 +25,10 @@ enum class Confidence : std::uint8_t { high, medium, low };
 
 std::string_view to_string(Transport t);
 std::string_view to_string(Confidence c);
+
+// The transport a report names ("udp53", ... as to_string writes it); nullopt for any other
+// text.
+std::optional<Transport> parse_transport(std::string_view text);
 
 // DNS-like transports are reported as events; 443 flows are counted until DoH
 // classification judges them.

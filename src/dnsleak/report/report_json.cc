@@ -25,7 +25,9 @@ void append_counts(std::string& out, const std::array<std::uint64_t, N>& counts,
     out.push_back('}');
 }
 
-void append_counters(std::string& out, const CaptureCounters& c)
+} // namespace
+
+void append_counters_json(std::string& out, const CaptureCounters& c)
 {
     fmt::format_to(std::back_inserter(out),
                    "\"counters\":{{\"packets_read\":{},\"packets_decoded\":{},"
@@ -57,8 +59,6 @@ void append_counters(std::string& out, const CaptureCounters& c)
     });
     out.push_back('}');
 }
-
-} // namespace
 
 void append_report_head(std::string& out, const ReportMeta& meta)
 {
@@ -213,7 +213,7 @@ void append_report_tail(std::string& out,
     out += ",\n";
     append_summary_json(out, s);
     out += ",\n";
-    append_counters(out, c);
+    append_counters_json(out, c);
 }
 
 } // namespace wtfn::dnsleak

@@ -22,4 +22,7 @@ void append_report_tail(std::string& out,
 // "summary":{...} alone, for `wtfn dns leak report --json`.
 void append_summary_json(std::string& out, const Summary& s);
 
+// "counters":{...} alone, for `wtfn dns leak report --json`.
+void append_counters_json(std::string& out, const CaptureCounters& c);
+
 } // namespace wtfn::dnsleak
