@@ -110,8 +110,9 @@ void HumanReport::begin(const ReportMeta& meta)
         text += " (" + meta.link_types.front() + ")";
     }
     if (!meta.policy_name.empty()) {
-        text += fmt::format(
-            "; policy {}; privacy {}", util::escaped_text(meta.policy_name), meta.privacy);
+        text += fmt::format("; policy {}; privacy {}",
+                            util::escaped_text(meta.policy_name),
+                            util::escaped_text(meta.privacy));
     }
     text += "\n";
     out_.write(text);
@@ -180,7 +181,7 @@ format_summary(const ReportMeta& meta, const Summary& s, const CaptureCounters* 
 {
     std::string t;
     t += fmt::format("\nSummary ({}; {:.1f} s{})\n",
-                     meta.stop_reason,
+                     util::escaped_text(meta.stop_reason),
                      static_cast<double>(meta.elapsed_ns) / 1e9,
                      meta.partial ? "; partial" : "");
     const std::uint64_t judged = s.by_verdict[static_cast<std::size_t>(Verdict::leak)] +
@@ -201,7 +202,7 @@ format_summary(const ReportMeta& meta, const Summary& s, const CaptureCounters* 
         t += fmt::format("  result         {} (policy {}, privacy {})\n",
                          result,
                          util::escaped_text(meta.policy_name),
-                         meta.privacy);
+                         util::escaped_text(meta.privacy));
         t += fmt::format("  verdicts       {} leak, {} clean, {} not judged (responses, "
                          "inbound, mDNS/LLMNR, repeats)\n",
                          s.by_verdict[static_cast<std::size_t>(Verdict::leak)],
@@ -275,7 +276,7 @@ format_summary(const ReportMeta& meta, const Summary& s, const CaptureCounters* 
         for (const auto& f : meta.interfaces) {
             t += fmt::format("    {:<16} {:<9} {}\n",
                              f.name.empty() ? std::string("-") : util::escaped_text(f.name),
-                             f.route_class,
+                             util::escaped_text(f.route_class),
                              util::escaped_text(f.reason));
         }
     }
