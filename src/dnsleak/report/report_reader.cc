@@ -567,7 +567,7 @@ void read_head(const Json& rec, const std::string& at, Run& run)
     }
     // format_summary() prints the privacy mode, the stop reason and route classes as they
     // are (watch's own values are fixed names): from a file they are kept escaped.
-    run.privacy = util::escaped_text(string_at(rec, "privacy", at));
+    run.privacy = string_at(rec, "privacy", at);
 }
 
 CaptureCounters read_counters(const Json& c, const std::string& at)
@@ -1027,8 +1027,7 @@ void ReportReader::State::read_interfaces(const Json& list, const std::string& a
             }
             ri.ifindex = static_cast<std::uint32_t>(index);
         }
-        ri.route_class =
-            util::escaped_text(text_of(need(f, "route_class", iat + "."), iat + ".route_class"));
+        ri.route_class = text_of(need(f, "route_class", iat + "."), iat + ".route_class");
         ri.basis = string_at(f, "route_class_basis", iat + ".");
         ri.reason = string_at(f, "route_class_reason", iat + ".");
         const bool seen = std::any_of(interfaces.begin(), interfaces.end(), [&](const auto& o) {
@@ -1051,7 +1050,7 @@ void ReportReader::State::read_tail(const Json& rec, const std::string& at, Run&
         }
     }
     run.partial = bool_at(rec, "partial", at);
-    run.stop_reason = util::escaped_text(string_at(rec, "stop_reason", at));
+    run.stop_reason = string_at(rec, "stop_reason", at);
     run.error = string_at(rec, "error", at);
     if (const Json* v = find_set(rec, "interfaces"); v != nullptr) {
         read_interfaces(*v, at);
