@@ -53,4 +53,9 @@ void append_json_string(std::string& out, std::string_view raw)
     out.push_back('"');
 }
 
+std::string quoted_excerpt(std::string_view raw, std::size_t max)
+{
+    return "\"" + escaped_text(raw.substr(0, max)) + (raw.size() > max ? "...\"" : "\"");
+}
+
 } // namespace wtfn::util

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/escape.h"
+#include "util/json_words.h"
 
 namespace wtfn::dnsleak {
 namespace {
@@ -33,39 +34,10 @@ struct TooDeep : std::runtime_error {
 };
 
 // Key paths come from the file (a key may hold any byte), so they are escaped; reasons
-// quote values through shown(), which escapes them.
+// quote values through util::quoted_excerpt(), which escapes them.
 [[noreturn]] void fail(const std::string& path, const std::string& why)
 {
     throw PolicyError(util::escaped_text(path) + ": " + why);
-}
-
-std::string type_name(const Json& j)
-{
-    switch (j.type()) {
-        case Json::value_t::object:
-            return "an object";
-        case Json::value_t::array:
-            return "an array";
-        case Json::value_t::string:
-            return "a string";
-        case Json::value_t::boolean:
-            return "a boolean";
-        case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned:
-            return "an integer";
-        case Json::value_t::number_float:
-            return "a number with a fraction";
-        case Json::value_t::null:
-            return "null";
-        default:
-            return "something else";
-    }
-}
-
-// Printable, cut: a value quoted back in an error message.
-std::string shown(std::string_view s)
-{
-    return "\"" + util::escaped_text(s.substr(0, 80)) + (s.size() > 80 ? "...\"" : "\"");
 }
 
 void expect_keys(const Json& obj, const std::string& path, std::initializer_list<const char*> keys)
@@ -89,7 +61,7 @@ const Json& expect_type(const Json& j, const std::string& path, Json::value_t t,
     const bool ok = j.type() == t || (t == Json::value_t::number_unsigned &&
                                       j.type() == Json::value_t::number_integer);
     if (!ok) {
-        fail(path, std::string("expected ") + what + ", got " + type_name(j));
+        fail(path, std::string("expected ") + what + ", got " + util::json_type_name(j));
     }
     return j;
 }
@@ -114,7 +86,9 @@ RouteClass route_class(const Json& j, const std::string& path)
     const std::string s = get_string(j, path);
     const auto c = platform::parse_route_class(s);
     if (!c) {
-        fail(path, shown(s) + " is not a route class; use loopback, tunnel, physical or unknown");
+        fail(path,
+             util::quoted_excerpt(s) +
+                 " is not a route class; use loopback, tunnel, physical or unknown");
     }
     return *c;
 }
@@ -130,8 +104,9 @@ std::string interface_pattern(const Json& j, const std::string& path)
     });
     if (s.empty() || s == "*" || base.size() > 15 || !chars_ok) {
         fail(path,
-             shown(s) + " is not an interface name or prefix (up to 15 characters of "
-                        "A-Z a-z 0-9 . _ - @ : +, optionally one trailing *)");
+             util::quoted_excerpt(s) +
+                 " is not an interface name or prefix (up to 15 characters of "
+                 "A-Z a-z 0-9 . _ - @ : +, optionally one trailing *)");
     }
     return s;
 }
@@ -142,8 +117,9 @@ Cidr cidr(const Json& j, const std::string& path)
     const auto c = parse_cidr(s);
     if (!c) {
         fail(path,
-             shown(s) + " is not an address or CIDR (e.g. 10.0.0.0/8, 192.0.2.53, fd00::/8; "
-                        "no host bits after the prefix)");
+             util::quoted_excerpt(s) +
+                 " is not an address or CIDR (e.g. 10.0.0.0/8, 192.0.2.53, fd00::/8; "
+                 "no host bits after the prefix)");
     }
     return *c;
 }
@@ -151,7 +127,7 @@ Cidr cidr(const Json& j, const std::string& path)
 std::uint16_t port(const Json& j, const std::string& path)
 {
     if (!j.is_number_integer()) {
-        fail(path, "expected a port number, got " + type_name(j));
+        fail(path, "expected a port number, got " + util::json_type_name(j));
     }
     if (j.is_number_unsigned() && j.get<std::uint64_t>() > 65535) {
         fail(path, std::to_string(j.get<std::uint64_t>()) + " is not a port (1-65535)");
@@ -178,7 +154,7 @@ DomainPattern domain(const Json& j, const std::string& path)
     std::string why;
     auto d = parse_domain_pattern(s, why);
     if (!d) {
-        fail(path, shown(s) + " is not a domain pattern: " + why);
+        fail(path, util::quoted_excerpt(s) + " is not a domain pattern: " + why);
     }
     return *d;
 }
@@ -250,7 +226,7 @@ void read_document(const Json& doc, const std::string& source, Policy& p)
     }
     const Json& v = doc["schema_version"];
     if (!v.is_number_integer()) {
-        fail("schema_version", "expected an integer, got " + type_name(v));
+        fail("schema_version", "expected an integer, got " + util::json_type_name(v));
     }
     if (v.is_number_unsigned() && v.get<std::uint64_t>() > 1) {
         fail("schema_version",
@@ -270,7 +246,8 @@ void read_document(const Json& doc, const std::string& source, Policy& p)
         auto b = builtin_policy(base);
         if (!b) {
             fail("based_on",
-                 shown(base) + " is not a built-in profile; use full-tunnel, proxy-stub or split");
+                 util::quoted_excerpt(base) +
+                     " is not a built-in profile; use full-tunnel, proxy-stub or split");
         }
         p = *b;
         p.based_on = base;

@@ -16,6 +16,7 @@
 
 #include "dnsleak/report/report_json.h"
 #include "util/escape.h"
+#include "util/json_words.h"
 
 namespace wtfn::dnsleak {
 namespace {
@@ -37,35 +38,6 @@ struct TooDeep : std::runtime_error {
 constexpr std::int64_t MAX_ABS_TIME_NS = (std::int64_t{1} << 62) - 1;
 // A run time: 10^12 ms is 31 years, and converts to nanoseconds without overflow.
 constexpr std::uint64_t MAX_DURATION_MS = 1'000'000'000'000;
-
-std::string type_name(const Json& j)
-{
-    switch (j.type()) {
-        case Json::value_t::object:
-            return "an object";
-        case Json::value_t::array:
-            return "an array";
-        case Json::value_t::string:
-            return "a string";
-        case Json::value_t::boolean:
-            return "a boolean";
-        case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned:
-            return "an integer";
-        case Json::value_t::number_float:
-            return "a number with a fraction";
-        case Json::value_t::null:
-            return "null";
-        default:
-            return "something else";
-    }
-}
-
-// A value quoted back in a message: printable and cut.
-std::string shown(std::string_view s)
-{
-    return "\"" + util::escaped_text(s.substr(0, 80)) + (s.size() > 80 ? "...\"" : "\"");
-}
 
 // The name of an input in messages.
 std::string display_name(const std::string& path)
@@ -242,7 +214,7 @@ private:
     bool scalar(Json&& v)
     {
         if (depth_ == 0) {
-            throw ReadError("the top level is " + type_name(v) + ", not an object");
+            throw ReadError("the top level is " + util::json_type_name(v) + ", not an object");
         }
         if (slot_ == Slot::skip) {
             return true;
@@ -358,7 +330,7 @@ const Json& need(const Json& obj, const char* key, const std::string& at)
 
 [[noreturn]] void wrong_type(const Json& v, const std::string& at, const char* expected)
 {
-    throw ReadError(at + ": expected " + expected + ", got " + type_name(v));
+    throw ReadError(at + ": expected " + expected + ", got " + util::json_type_name(v));
 }
 
 std::uint64_t count_of(const Json& v, const std::string& at)
@@ -494,7 +466,7 @@ net::IpAddress ip_of(const Json& v, const std::string& at)
                                   ? net::parse_ip(text)
                                   : net::IpAddress{};
     if (ip.version == 0) {
-        throw ReadError(at + ": " + shown(text) + " is not an IP address");
+        throw ReadError(at + ": " + util::quoted_excerpt(text) + " is not an IP address");
     }
     return ip;
 }
@@ -504,7 +476,7 @@ Transport transport_of(const Json& v, const std::string& at)
     const std::string& text = string_of(v, at);
     const auto t = parse_transport(text);
     if (!t) {
-        throw ReadError(at + ": " + shown(text) +
+        throw ReadError(at + ": " + util::quoted_excerpt(text) +
                         " is not a transport (udp53, tcp53, dot, doq, mdns, llmnr, https_tcp, "
                         "https_quic)");
     }
@@ -541,9 +513,10 @@ void check_schema(const Json* v, const std::string& at)
 void refuse_kind(const Json& v)
 {
     // `status --json` and `--iface-diag --json` documents carry a kind; a report does not.
-    throw ReadError((v.is_string() ? "a " + shown(v.get_ref<const std::string&>()) + " document"
-                                   : std::string("a document with a \"kind\"")) +
-                    ", not a report or event stream of `wtfn dns leak watch`");
+    throw ReadError(
+        (v.is_string() ? "a " + util::quoted_excerpt(v.get_ref<const std::string&>()) + " document"
+                       : std::string("a document with a \"kind\"")) +
+        ", not a report or event stream of `wtfn dns leak watch`");
 }
 
 // One run of `watch`: a report, or a stream's records from "start" to "end".
@@ -927,7 +900,7 @@ struct ReportReader::State {
 void ReportReader::State::add_event(const Json& e, const std::string& at)
 {
     if (!e.is_object()) {
-        throw ReadError(at + "expected an event object, got " + type_name(e));
+        throw ReadError(at + "expected an event object, got " + util::json_type_name(e));
     }
     EventFacts f;
     f.ts_ns = time_of(need(e, "ts_ns", at), at + "ts_ns");
@@ -939,7 +912,8 @@ void ReportReader::State::add_event(const Json& e, const std::string& at)
         if (qr == "response") {
             f.is_response = true;
         } else if (qr != "query") {
-            throw ReadError(at + "dns.qr: " + shown(qr) + " is neither \"query\" nor \"response\"");
+            throw ReadError(at + "dns.qr: " + util::quoted_excerpt(qr) +
+                            " is neither \"query\" nor \"response\"");
         }
     } else if (!dns.is_null()) {
         wrong_type(dns, at + "dns", "an object or null");
@@ -954,7 +928,7 @@ void ReportReader::State::add_event(const Json& e, const std::string& at)
         const std::string& text = string_of(*v, at + "verdict");
         const auto verdict = parse_verdict(text);
         if (!verdict) {
-            throw ReadError(at + "verdict: " + shown(text) +
+            throw ReadError(at + "verdict: " + util::quoted_excerpt(text) +
                             " is not a verdict (leak, clean, not_judged)");
         }
         f.judged = true;
@@ -964,7 +938,8 @@ void ReportReader::State::add_event(const Json& e, const std::string& at)
         const std::string& text = string_of(*v, at + "leak_type");
         const auto type = parse_leak_type(text);
         if (!type) {
-            throw ReadError(at + "leak_type: " + shown(text) + " is not a leak type (A, B, C, D)");
+            throw ReadError(at + "leak_type: " + util::quoted_excerpt(text) +
+                            " is not a leak type (A, B, C, D)");
         }
         f.leak_type = *type;
         const Json* sev = find_set(e, "severity");
@@ -976,7 +951,7 @@ void ReportReader::State::add_event(const Json& e, const std::string& at)
         const std::string& text = string_of(*v, at + "severity");
         const auto severity = parse_severity(text);
         if (!severity) {
-            throw ReadError(at + "severity: " + shown(text) +
+            throw ReadError(at + "severity: " + util::quoted_excerpt(text) +
                             " is not a severity (P0, P1, P2, P3)");
         }
         f.severity = *severity;

@@ -1,0 +1,35 @@
+// How JSON values are named in error messages, shared by the readers of untrusted JSON (policy
+// files, saved reports). Header-only and templated on the nlohmann type, so util itself does
+// not depend on the JSON library.
+#pragma once
+
+#include <string>
+
+namespace wtfn::util {
+
+// "an object", "an integer", ...: completes "expected X, got ...".
+template <typename Json>
+std::string json_type_name(const Json& j)
+{
+    switch (j.type()) {
+        case Json::value_t::object:
+            return "an object";
+        case Json::value_t::array:
+            return "an array";
+        case Json::value_t::string:
+            return "a string";
+        case Json::value_t::boolean:
+            return "a boolean";
+        case Json::value_t::number_integer:
+        case Json::value_t::number_unsigned:
+            return "an integer";
+        case Json::value_t::number_float:
+            return "a number with a fraction";
+        case Json::value_t::null:
+            return "null";
+        default:
+            return "something else";
+    }
+}
+
+} // namespace wtfn::util
