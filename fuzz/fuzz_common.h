@@ -12,10 +12,35 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
 namespace wtfn::fuzz {
+
+// Error and warning messages are one line of printable ASCII (RELIABILITY.md row 17).
+inline bool one_printable_line(std::string_view s)
+{
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u >= 0x7F) {
+            return false;
+        }
+    }
+    return !s.empty();
+}
+
+// Printable ASCII and newlines only: text meant for a terminal.
+inline bool printable_lines(std::string_view s)
+{
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c != '\n' && (u < 0x20 || u >= 0x7F)) {
+            return false;
+        }
+    }
+    return !s.empty();
+}
 
 // An exact-size heap copy of `size` bytes (a zero-size allocation for empty input).
 class ExactCopy {

@@ -14,21 +14,6 @@
 
 #include "fuzz_common.h"
 
-namespace {
-
-bool one_printable_line(std::string_view s)
-{
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7F) {
-            return false;
-        }
-    }
-    return !s.empty();
-}
-
-} // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     using namespace wtfn::dnsleak;
@@ -37,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Policy p;
     std::string error;
     if (!parse_policy(text, "fuzz.json", p, error)) {
-        WTFN_FUZZ_CHECK(one_printable_line(error));
+        WTFN_FUZZ_CHECK(wtfn::fuzz::one_printable_line(error));
         WTFN_FUZZ_CHECK(error.rfind("fuzz.json: ", 0) == 0);
         return 0;
     }

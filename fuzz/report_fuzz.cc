@@ -15,33 +15,6 @@
 #include "dnsleak/report/report_reader.h"
 #include "fuzz_common.h"
 
-namespace {
-
-bool one_printable_line(std::string_view s)
-{
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7F) {
-            return false;
-        }
-    }
-    return !s.empty();
-}
-
-// Printable ASCII and newlines only.
-bool printable_lines(std::string_view s)
-{
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c != '\n' && (u < 0x20 || u >= 0x7F)) {
-            return false;
-        }
-    }
-    return !s.empty();
-}
-
-} // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     using namespace wtfn::dnsleak;
@@ -50,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ReportReader reader;
     std::string error;
     if (!reader.add_bytes(bytes, "fuzz.json", error)) {
-        WTFN_FUZZ_CHECK(one_printable_line(error));
+        WTFN_FUZZ_CHECK(wtfn::fuzz::one_printable_line(error));
         WTFN_FUZZ_CHECK(error.rfind("fuzz.json: ", 0) == 0);
         return 0;
     }
@@ -58,15 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     WTFN_FUZZ_CHECK(reader.inputs().size() == 1);
     const InputInfo& info = reader.inputs().front();
     if (!info.warning.empty()) {
-        WTFN_FUZZ_CHECK(one_printable_line(info.warning));
+        WTFN_FUZZ_CHECK(wtfn::fuzz::one_printable_line(info.warning));
         WTFN_FUZZ_CHECK(!info.complete);
     }
     const MergedReport r = reader.result();
     const std::string text =
         format_summary(r.meta, r.summary, r.counters ? &*r.counters : nullptr, false);
-    WTFN_FUZZ_CHECK(printable_lines(text)); // nothing from the file moves the cursor
+    WTFN_FUZZ_CHECK(wtfn::fuzz::printable_lines(text)); // nothing from the file moves the cursor
     const std::string json = merged_report_json(r);
-    WTFN_FUZZ_CHECK(printable_lines(json));
+    WTFN_FUZZ_CHECK(wtfn::fuzz::printable_lines(json));
 
     // What report --json writes reads back as a summary-only input with the same counts.
     ReportReader again;

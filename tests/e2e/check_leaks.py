@@ -35,11 +35,11 @@ An unreadable report or a bad argument is one line and exit 2.
 
 import argparse
 import fnmatch
-import ipaddress
 import json
 import sys
 
-MISSING = object()
+# The report walking shared with check_report.py (same directory).
+from check_report import MISSING, as_ip, get_path, parse_value
 VERDICTS = ("leak", "clean", "not_judged")
 LEAK_TYPES = ("A", "B", "C", "D")
 SEVERITIES = ("P0", "P1", "P2", "P3")
@@ -52,37 +52,11 @@ def die(msg):
 
 # --------------------------------------------------------------- matching
 
-def get_path(obj, path):
-    cur = obj
-    for part in [p for p in path.split(".") if p]:
-        if isinstance(cur, dict):
-            if part not in cur:
-                return MISSING
-            cur = cur[part]
-        elif isinstance(cur, list):
-            try:
-                cur = cur[int(part)]
-            except (ValueError, IndexError):
-                return MISSING
-        else:
-            return MISSING
-    return cur
-
-
 def field(ev, key):
     v = get_path(ev, key)
     if v is MISSING and "." not in key and isinstance(ev.get("dns"), dict):
         v = get_path(ev["dns"], key)
     return v
-
-
-def as_ip(v):
-    if not isinstance(v, str):
-        return None
-    try:
-        return ipaddress.ip_address(v)
-    except ValueError:
-        return None
 
 
 def value_matches(actual, expected):
@@ -102,13 +76,6 @@ def value_matches(actual, expected):
     if a_ip is not None and e_ip is not None:
         return a_ip == e_ip
     return actual == expected
-
-
-def parse_value(text):
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 class Spec:

@@ -325,20 +325,6 @@ void read_document(const Json& doc, const std::string& source, Policy& p)
     }
 }
 
-void line_column(std::string_view text, std::size_t byte, std::size_t& line, std::size_t& col)
-{
-    line = 1;
-    col = 1;
-    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            col = 1;
-        } else {
-            ++col;
-        }
-    }
-}
-
 Json constraints_json(const PathConstraints& c)
 {
     Json j = Json::object();
@@ -555,7 +541,7 @@ bool parse_policy(std::string_view text, const std::string& source, Policy& out,
     } catch (const Json::parse_error& e) {
         std::size_t line = 0;
         std::size_t col = 0;
-        line_column(text, e.byte > 0 ? e.byte - 1 : 0, line, col);
+        util::line_column(text, e.byte > 0 ? e.byte - 1 : 0, line, col);
         std::string what = e.what();
         if (const auto pos = what.find("syntax error"); pos != std::string::npos) {
             what = what.substr(pos);

@@ -51,20 +51,6 @@ bool is_blank(std::string_view s)
         s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
-void line_column(std::string_view text, std::size_t byte, std::size_t& line, std::size_t& col)
-{
-    line = 1;
-    col = 1;
-    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            col = 1;
-        } else {
-            ++col;
-        }
-    }
-}
-
 // ---------------------------------------------------------------- the SAX handler
 
 // Builds one JSON object from nlohmann's SAX events, one top-level member at a time, with
@@ -1074,7 +1060,7 @@ void ReportReader::State::read_report(std::string_view text, InputInfo& info)
         const std::size_t offset = b.error_offset();
         std::size_t line = 0;
         std::size_t col = 0;
-        line_column(text, offset, line, col);
+        util::line_column(text, offset, line, col);
         if (offset >= text.size()) {
             throw ReadError(fmt::format("cut short at byte {} (line {}): the JSON report ends "
                                         "before its closing brace (was the watch killed, or the "
