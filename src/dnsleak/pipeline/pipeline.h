@@ -78,7 +78,7 @@ private:
     void fill_packet_facts(ClassifiedEvent& e, const capture::RawPacket& raw);
     void set_interface(ClassifiedEvent& e, const InterfaceKey& key);
     InterfaceKey interface_key(const capture::RawPacket& raw) const;
-    void emit(const ClassifiedEvent& e);
+    void emit(ClassifiedEvent& e); // judges e (when a rule engine is set), then the sinks
     bool is_loopback_repeat(std::int64_t ts_ns);
 
     InterfaceResolver& interfaces_;

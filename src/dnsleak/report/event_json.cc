@@ -189,19 +189,10 @@ void append_judgement(std::string& out, const ClassifiedEvent& e, const EventFor
     fmt::format_to(std::back_inserter(out),
                    "],\"name_match\":\"{}\",\"domain_rule\":",
                    to_string(j->name_match));
-    std::string rule;
-    if (!j->domain_rule.empty() && f.domains_shown()) {
-        // The pattern as the policy spells it: "*.x" for a below-only rule.
-        rule = std::string(j->domain_rule);
-        for (const auto& lists : {&f.policy->proxy_required, &f.policy->direct}) {
-            for (const auto& p : *lists) {
-                if (p.suffix == j->domain_rule && p.below_only) {
-                    rule = p.to_string();
-                }
-            }
-        }
-    }
-    append_nullable(out, rule);
+    // The pattern as the policy spells it ("*.x" for a below-only rule).
+    append_nullable(out,
+                    j->domain_rule != nullptr && f.domains_shown() ? j->domain_rule->to_string()
+                                                                   : std::string());
     out += ",\"reason\":";
     util::append_json_string(out, evidence_reason(e, *j, *f.policy, f.domains_shown()));
     out += "}";

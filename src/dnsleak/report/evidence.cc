@@ -81,8 +81,10 @@ std::string evidence_reason(const ClassifiedEvent& e,
                             const Policy& policy,
                             bool show_domain_rule)
 {
-    const std::string rule =
-        !show_domain_rule ? std::string("(hidden)") : util::escaped_text(j.domain_rule);
+    const std::string rule = !show_domain_rule ? std::string("(hidden)")
+                             : j.domain_rule != nullptr
+                                 ? util::escaped_text(j.domain_rule->to_string())
+                                 : std::string();
     std::string r;
     if (j.rule_id == rule_ids::leak_a) {
         r = fmt::format("plaintext DNS to {} is off the safe path: {}",

@@ -15,6 +15,8 @@
 
 namespace wtfn::dnsleak {
 
+struct DomainPattern; // dnsleak/policy/policy.h
+
 enum class Verdict : std::uint8_t { not_judged, clean, leak };
 
 // A, B and C are judged per message or flow; D (mismatch) is a later rule that correlates
@@ -51,7 +53,7 @@ struct Judgement {
     std::uint8_t violated = 0;  // Constraint bits
     std::uint8_t unchecked = 0; // Constraint bits that could not be checked (process unknown)
     NameMatch name_match = NameMatch::no_name;
-    std::string_view domain_rule; // the matching domain pattern, empty when none
+    const DomainPattern* domain_rule = nullptr; // the matching pattern, in the policy; or none
 };
 
 std::string_view to_string(Verdict v);

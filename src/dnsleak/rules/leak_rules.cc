@@ -54,20 +54,21 @@ void leak(Judgement& out, LeakType type, std::string_view rule, const Classified
 
 } // namespace
 
-NameMatch match_name(const Policy& policy, std::string_view qname, std::string_view& rule)
+NameMatch match_name(const Policy& policy, std::string_view qname, const DomainPattern*& rule)
 {
     for (const auto& p : policy.proxy_required) {
         if (p.matches(qname)) {
-            rule = p.suffix; // printed with its "*." by the evidence writer when below_only
+            rule = &p;
             return NameMatch::proxy_required;
         }
     }
     for (const auto& p : policy.direct) {
         if (p.matches(qname)) {
-            rule = p.suffix;
+            rule = &p;
             return NameMatch::direct;
         }
     }
+    rule = nullptr;
     return NameMatch::unlisted;
 }
 

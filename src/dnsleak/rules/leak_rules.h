@@ -61,6 +61,6 @@ private:
 
 // The domain lists' say on a name: proxy_required is asked first, so a name on both lists
 // must go through the proxy (the cautious reading).
-NameMatch match_name(const Policy& policy, std::string_view qname, std::string_view& rule);
+NameMatch match_name(const Policy& policy, std::string_view qname, const DomainPattern*& rule);
 
 } // namespace wtfn::dnsleak

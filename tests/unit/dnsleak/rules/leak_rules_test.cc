@@ -240,9 +240,10 @@ TEST(DomainLists, ProxyRequiredWinsOverDirectAndWildcardsMatchBelowOnly)
                              p,
                              error))
         << error;
-    std::string_view rule;
+    const DomainPattern* rule = nullptr;
     EXPECT_EQ(match_name(p, "git.corp.example", rule), NameMatch::proxy_required);
-    EXPECT_EQ(rule, "corp.example");
+    ASSERT_NE(rule, nullptr);
+    EXPECT_EQ(rule->suffix, "corp.example");
     EXPECT_EQ(match_name(p, "corp.example", rule), NameMatch::direct);
     EXPECT_EQ(match_name(p, "printer.lan", rule), NameMatch::direct);
     EXPECT_EQ(match_name(p, "notcorp.example", rule), NameMatch::unlisted);
