@@ -45,7 +45,7 @@ done
 
 all_targets=(fuzz_dns_name fuzz_dns_message fuzz_linklayer fuzz_ip_transport
     fuzz_dns_tcp_stream fuzz_sniff fuzz_pcap_file fuzz_system_dns fuzz_rtnl fuzz_policy
-    fuzz_report)
+    fuzz_report fuzz_owner_parsers)
 if [ -n "${FUZZ_TARGETS:-}" ]; then
     read -r -a targets <<<"$FUZZ_TARGETS"
 else
