@@ -14,6 +14,8 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     libpcap0.8-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libmnl-dev
     libpsl-dev publicsuffix libssl-dev
+    # process attribution: eBPF programs built with clang into a libbpf skeleton by bpftool
+    libbpf-dev bpftool clang-14 llvm-14
     # tests and fuzzing
     libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev llvm-14 clang-format-14
     iproute2 dnsutils knot-dnsutils unbound dnsmasq-base tcpdump procps util-linux python3

@@ -62,6 +62,15 @@ void setup_watch(CLI::App& leak)
     cmd->add_flag("--summary-only",
                   opt->summary_only,
                   "Leave out the per-event lines (and the JSON events list)");
+    cmd->add_flag_callback(
+        "--no-bpf",
+        [opt]() { opt->bpf = false; },
+        "Find senders with sock_diag and /proc only, without loading eBPF programs "
+        "(docs/attribution.md); short-lived processes may then go unnamed");
+    cmd->add_flag_callback(
+        "--no-attribution",
+        [opt]() { opt->attribution = false; },
+        "Do not look for the process behind each query (events are then reported at once)");
     auto diag = std::make_shared<bool>(false);
     cmd->add_flag("--iface-diag",
                   *diag,

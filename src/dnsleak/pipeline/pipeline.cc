@@ -15,6 +15,15 @@ Pipeline::Pipeline(InterfaceResolver& interfaces, PipelineLimits limits)
 
 void Pipeline::emit(ClassifiedEvent& e)
 {
+    if (attribution_ != nullptr) {
+        attribution_->submit(e, emit_wire_); // delivered once its sender is known
+        return;
+    }
+    deliver(e);
+}
+
+void Pipeline::deliver(ClassifiedEvent& e)
+{
     if (rules_ != nullptr && is_dns_like(e.transport)) {
         e.judgement = &rules_->judge(e);
     }
@@ -158,7 +167,9 @@ void Pipeline::emit_dns_message(const capture::RawPacket& raw, Transport t, util
     }
     // Only a cut header leaves nothing worth reporting of the message itself.
     e.dns = e.malformed == util::Malformed::dns_truncated_header ? nullptr : &message_;
+    emit_wire_ = wire;
     emit(e);
+    emit_wire_ = {};
 }
 
 void Pipeline::handle_tcp_dns(const capture::RawPacket& raw,

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "capture/raw_packet.h"
+#include "dnsleak/attrib/attribution_stage.h"
 #include "dnsleak/flows/flow_table.h"
 #include "dnsleak/pipeline/interface_resolver.h"
 #include "dnsleak/report/counters.h"
@@ -53,6 +54,13 @@ public:
         record_names_ = needed ? proto::RecordNames::decode : proto::RecordNames::validate_only;
     }
 
+    // Live capture: every event waits in `stage` until its sender is known, then is judged
+    // and handed to the sinks. Without a stage (a capture file) events go straight on.
+    void set_attribution(AttributionStage* stage) { attribution_ = stage; }
+
+    // Judges `e` (when a rule engine is set), then hands it to every sink.
+    void deliver(ClassifiedEvent& e);
+
     void process(const capture::RawPacket& raw);
 
     // End of capture: flushes every open flow (partial DNS-over-TCP messages are counted as
@@ -78,12 +86,14 @@ private:
     void fill_packet_facts(ClassifiedEvent& e, const capture::RawPacket& raw);
     void set_interface(ClassifiedEvent& e, const InterfaceKey& key);
     InterfaceKey interface_key(const capture::RawPacket& raw) const;
-    void emit(ClassifiedEvent& e); // judges e (when a rule engine is set), then the sinks
+    void emit(ClassifiedEvent& e); // to the attribution stage, or straight to deliver()
     bool is_loopback_repeat(std::int64_t ts_ns);
 
     InterfaceResolver& interfaces_;
     std::vector<EventSink*> sinks_;
     RuleEngine* rules_ = nullptr;
+    AttributionStage* attribution_ = nullptr;
+    util::Bytes emit_wire_; // the DNS message of the event being emitted (empty: a flow)
     CaptureCounters counters_;
     FlowTable flows_;
     proto::ReassemblyBudget budget_;

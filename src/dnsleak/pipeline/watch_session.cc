@@ -13,6 +13,7 @@
 #include "capture/interface_probe.h"
 #include "capture/live_capture.h"
 #include "capture/pcap_file_reader.h"
+#include "dnsleak/attrib/attribution_stage.h"
 #include "dnsleak/pipeline/pipeline.h"
 #include "dnsleak/privacy/privacy_key.h"
 #include "dnsleak/report/atomic_file.h"
@@ -23,6 +24,7 @@
 #include "dnsleak/report/progress.h"
 #include "dnsleak/report/summary.h"
 #include "net/decode.h"
+#include "platform/flow_owner_provider.h"
 #include "util/escape.h"
 #include "util/time_format.h"
 
@@ -193,11 +195,13 @@ int run_watch(const WatchOptions& opt)
     meta.policy_source = opt.policy.source;
     meta.privacy = std::string(to_string(opt.privacy));
     std::unique_ptr<capture::LiveCapture> live;
+    std::unique_ptr<platform::FlowOwnerProvider> owners;
     capture::PcapFileReader file;
     std::unique_ptr<InterfaceResolver> interfaces;
     if (!opt.pcap.empty()) {
         meta.source_kind = "pcap";
         meta.source_name = opt.pcap;
+        meta.attribution.note = "a capture file holds no sockets to trace to a process";
         if (!file.open(opt.pcap)) {
             print_error(file.error());
             return EXIT_FAILED;
@@ -223,6 +227,34 @@ int run_watch(const WatchOptions& opt)
             print_error(probe.error);
             return EXIT_FAILED;
         }
+        // Attribution first: its eBPF programs must be in place before the first packet
+        // is captured, or that packet's sender would be found only by the fallback.
+        if (opt.attribution) {
+            platform::OwnerOptions oo;
+            oo.bpf = opt.bpf;
+            std::string bpf_error;
+            owners = platform::open_flow_owner_provider(oo, bpf_error);
+            meta.attribution.method = std::string(owners->method());
+            if (!bpf_error.empty()) {
+                meta.attribution.note = "eBPF attribution unavailable: " + bpf_error;
+                fmt::print(stderr,
+                           "wtfn: warning: {}; falling back to sock_diag, which can miss "
+                           "processes that exit quickly (--no-bpf silences this)\n",
+                           meta.attribution.note);
+            } else if (!opt.bpf) {
+                meta.attribution.note = "eBPF attribution turned off (--no-bpf)";
+            }
+            if (opt.verbosity >= 1) {
+                fmt::print(stderr, "wtfn: process attribution: {}\n", meta.attribution.method);
+            }
+            // Without eBPF the socket must still be open when it is looked up: have the
+            // kernel hand packets over within a millisecond, not the usual 100.
+            if (owners->method() == "sock_diag") {
+                lo.buffer_timeout_ms = 1;
+            }
+        } else {
+            meta.attribution.note = "attribution turned off (--no-attribution)";
+        }
         live = capture::LiveCapture::open(lo, error);
         if (!live) {
             print_error(error);
@@ -247,6 +279,16 @@ int run_watch(const WatchOptions& opt)
     Pipeline pipeline(*interfaces);
     pipeline.set_rule_engine(&rules);
     pipeline.set_record_names(!opt.summary_only && opt.privacy == PrivacyMode::full);
+    // Live: each event waits (at most a second) for its sender before it is judged.
+    std::unique_ptr<AttributionStage> attribution;
+    if (owners) {
+        attribution = std::make_unique<AttributionStage>(
+            *owners, [&pipeline](ClassifiedEvent& e) { pipeline.deliver(e); });
+        attribution->set_record_names(!opt.summary_only && opt.privacy == PrivacyMode::full
+                                          ? proto::RecordNames::decode
+                                          : proto::RecordNames::validate_only);
+        pipeline.set_attribution(attribution.get());
+    }
     pipeline.add_sink(&out.summary);
     const bool events_on_stdout = opt.events == "-";
     if (opt.json) {
@@ -320,6 +362,9 @@ int run_watch(const WatchOptions& opt)
                 meta.stop_reason = "error";
                 break;
             }
+            if (attribution) {
+                attribution->tick();
+            }
             out.progress->update(counters, util::now_ns());
             if (out.stdout_stream.failed()) {
                 meta.stop_reason = "output_closed";
@@ -367,6 +412,19 @@ int run_watch(const WatchOptions& opt)
     }
 
     pipeline.finish();
+    if (attribution) {
+        // Every event is reported with what is known of its sender before the report is
+        // written; a second signal stops the wait.
+        attribution->finish(g_signals < 2 ? std::chrono::milliseconds(1500)
+                                          : std::chrono::milliseconds(0));
+        const AttributionCounts& c = attribution->counts();
+        meta.attribution.by_confidence = c.by_confidence;
+        meta.attribution.kernel_owned = c.kernel_owned;
+        meta.attribution.forwarded = c.forwarded;
+        meta.attribution.via_stub = c.via_stub;
+        meta.attribution.timed_out = c.timed_out;
+        meta.attribution.events_lost = owners->stats().events_lost;
+    }
     for (const auto& s : interfaces->seen()) {
         meta.interfaces.push_back({s.name,
                                    s.ifindex,

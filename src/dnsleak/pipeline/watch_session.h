@@ -29,6 +29,8 @@ struct WatchOptions {
     int verbosity = 0;
     bool progress = true;       // a status line on a terminal
     int open_timeout_ms = 5000; // live: longest wait for the capture device to open
+    bool attribution = true;    // live: find the process behind each query
+    bool bpf = true;            // live: with eBPF when it can be loaded (--no-bpf: false)
 };
 
 // Exit statuses (docs/exit-codes.md).

@@ -37,4 +37,45 @@ std::string truncate_cmdline(std::string_view cmdline, std::size_t max_bytes)
     return out;
 }
 
+std::string redact_cmdline(std::string_view cmdline, std::size_t max_bytes)
+{
+    while (!cmdline.empty() && (cmdline.back() == '\0' || cmdline.back() == ' ')) {
+        cmdline.remove_suffix(1);
+    }
+    const char sep = cmdline.find('\0') != std::string_view::npos ? '\0' : ' ';
+    std::string out;
+    bool first = true;
+    while (!cmdline.empty() && out.size() <= max_bytes) {
+        const std::size_t end = std::min(cmdline.find(sep), cmdline.size());
+        const std::string_view arg = cmdline.substr(0, end);
+        cmdline.remove_prefix(std::min(end + 1, cmdline.size()));
+        if (arg.empty()) {
+            continue;
+        }
+        if (!first) {
+            out.push_back(' ');
+        }
+        const bool option = arg.front() == '-' || arg.front() == '+';
+        const bool telling = arg.find_first_of(".:/@") != std::string_view::npos;
+        if (first) {
+            // The program: its file name only, a path can hold a user's name.
+            const std::size_t slash = arg.rfind('/');
+            out += arg.substr(slash == std::string_view::npos ? 0 : slash + 1);
+        } else if (option && !telling) {
+            out += arg;
+        } else if (option) {
+            // "--server=1.2.3.4" keeps "--server=*"; "+tls-host=x.y" keeps "+tls-host=*".
+            const std::size_t eq = arg.find('=');
+            out += eq == std::string_view::npos ? std::string_view("*") : arg.substr(0, eq + 1);
+            if (eq != std::string_view::npos) {
+                out.push_back('*');
+            }
+        } else {
+            out.push_back('*');
+        }
+        first = false;
+    }
+    return truncate_cmdline(out, max_bytes);
+}
+
 } // namespace wtfn::dnsleak

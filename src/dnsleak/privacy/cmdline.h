@@ -17,4 +17,13 @@ inline constexpr std::size_t REDACTED_CMDLINE_BYTES = 48;
 std::string truncate_cmdline(std::string_view cmdline,
                              std::size_t max_bytes = REDACTED_CMDLINE_BYTES);
 
+// The command line the redacted mode shows: the program and its options, never a value
+// that could be a name. A command line is where a query name often sits
+// (`dig secret.example`, `curl https://secret.example/`), so every argument but the first
+// that is not an option, and every option value holding a '.', ':', '/' or '@' (a name, an
+// address, a URL, a path), becomes "*"; then the result is cut to `max_bytes` as above.
+// Arguments are split at NUL (as /proc/PID/cmdline has them) or, failing that, at spaces.
+std::string redact_cmdline(std::string_view cmdline,
+                           std::size_t max_bytes = REDACTED_CMDLINE_BYTES);
+
 } // namespace wtfn::dnsleak

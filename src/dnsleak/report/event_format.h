@@ -17,6 +17,10 @@ struct EventFormat {
     PrivacyMode privacy = PrivacyMode::full;
     const NameHasher* hasher = nullptr; // null: no name hashes (full mode without a key)
     const Policy* policy = nullptr;     // null: events are not judged
+    // Why an event carries no owner when attribution did not run for it: a capture file,
+    // --no-attribution, or a message that is not attributed (a response, inbound).
+    std::string_view unattributed = "not attributed: only queries and encrypted flows "
+                                    "leaving this machine are traced to a process";
 
     bool names_shown() const { return privacy == PrivacyMode::full; }
 

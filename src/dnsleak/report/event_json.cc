@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "dnsleak/privacy/cmdline.h"
 #include "dnsleak/privacy/public_suffix.h"
 #include "util/escape.h"
 #include "util/time_format.h"
@@ -198,19 +199,81 @@ void append_judgement(std::string& out, const ClassifiedEvent& e, const EventFor
     out += "}";
 }
 
-// Process attribution (issue 6) is not built yet: say so instead of leaving a bare null.
-void append_process(std::string& out, const ClassifiedEvent& e)
+void append_ancestor_list(std::string& out, const std::vector<platform::Ancestor>& chain)
 {
-    if (e.process == nullptr) {
-        out += ",\"process\":null,\"attribution\":{\"confidence\":\"none\",\"reason\":"
-               "\"process attribution is not available in this version\"}";
+    out += '[';
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        fmt::format_to(
+            std::back_inserter(out), "{}{{\"pid\":{},\"name\":", i ? "," : "", chain[i].pid);
+        util::append_json_string(out, chain[i].name);
+        out += '}';
+    }
+    out += ']';
+}
+
+// The sender (docs/attribution.md). The command line follows the privacy mode: whole in
+// full, the program and its options (no values that could be names, at most 48 bytes) in
+// redacted, left out in minimal.
+void append_process(std::string& out, const ClassifiedEvent& e, const EventFormat& f)
+{
+    const platform::FlowOwner* o = e.owner;
+    if (o == nullptr || o->kind != platform::OwnerKind::process) {
+        out += ",\"process\":null";
+    } else {
+        const platform::ProcessInfo& p = o->process;
+        fmt::format_to(std::back_inserter(out), ",\"process\":{{\"pid\":{},\"ppid\":", p.pid);
+        if (p.ppid > 0) {
+            fmt::format_to(std::back_inserter(out), "{}", p.ppid);
+        } else {
+            out += "null";
+        }
+        out += ",\"name\":";
+        append_nullable(out, p.name);
+        out += ",\"exe\":";
+        append_nullable(out, p.exe);
+        out += ",\"cmdline\":";
+        append_nullable(out,
+                        f.privacy == PrivacyMode::full       ? p.cmdline
+                        : f.privacy == PrivacyMode::redacted ? redact_cmdline(p.cmdline)
+                                                             : std::string());
+        if (p.has_uid) {
+            fmt::format_to(std::back_inserter(out), ",\"uid\":{}", p.uid);
+        } else {
+            out += ",\"uid\":null";
+        }
+        out += ",\"user\":";
+        append_nullable(out, p.user);
+        out += ",\"chain\":";
+        append_ancestor_list(out, p.chain);
+        out += ",\"cgroup\":";
+        append_nullable(out, p.cgroup);
+        out += ",\"container\":";
+        append_nullable(out, p.container);
+        out += ",\"on_behalf_of\":";
+        if (o->on_behalf_pid > 0) {
+            fmt::format_to(std::back_inserter(out), "{{\"pid\":{},\"name\":", o->on_behalf_pid);
+            util::append_json_string(out, o->on_behalf_name);
+            out += '}';
+        } else {
+            out += "null";
+        }
+        out += '}';
+    }
+    if (o == nullptr) {
+        out += ",\"attribution\":{\"confidence\":\"none\",\"source\":\"none\",\"owner\":"
+               "\"unknown\",\"reason\":";
+        util::append_json_string(out, f.unattributed);
+        out += '}';
         return;
     }
-    out += ",\"process\":{\"name\":";
-    util::append_json_string(out, e.process->name);
-    out += ",\"exe\":";
-    append_nullable(out, e.process->exe);
-    out += "},\"attribution\":{\"confidence\":\"low\",\"reason\":null}";
+    fmt::format_to(std::back_inserter(out),
+                   ",\"attribution\":{{\"confidence\":\"{}\",\"source\":\"{}\",\"owner\":\"{}\","
+                   "\"reason\":",
+                   platform::to_string(o->confidence),
+                   platform::to_string(o->source),
+                   platform::to_string(o->kind));
+    append_nullable(out, o->reason);
+    out += '}';
 }
 
 } // namespace
@@ -262,7 +325,7 @@ void append_event_json(std::string& out, const ClassifiedEvent& e, const EventFo
         fmt::format_to(std::back_inserter(out), ",\"quic_version\":{}", e.quic_version);
     }
     append_judgement(out, e, f);
-    append_process(out, e);
+    append_process(out, e, f);
     out += ",\"geoip\":null}";
 }
 

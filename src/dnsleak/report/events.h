@@ -12,6 +12,7 @@
 #include "dnsleak/rules/judgement.h"
 #include "dnsleak/rules/process_facts.h"
 #include "net/packet_view.h"
+#include "platform/flow_owner.h"
 #include "platform/route_class.h"
 #include "proto/dns_message.h"
 #include "util/malformed.h"
@@ -39,7 +40,10 @@ struct ClassifiedEvent {
     // encrypted flows: what the first client payload showed
     bool tls_client_hello = false;
     std::uint32_t quic_version = 0;
-    // attribution (issue 6): null when the sender is not known
+    // attribution (docs/attribution.md): who sent it. `owner` is null when attribution did
+    // not run (a capture file, or an event that needs no owner such as a response);
+    // `process` is what the leak rules look at, null unless a process is known.
+    const platform::FlowOwner* owner = nullptr;
     const ProcessFacts* process = nullptr;
     // the leak rules' verdict: null for 443 flows the DoH stage has not classified, and
     // when no rule engine runs

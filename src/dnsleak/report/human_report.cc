@@ -86,6 +86,71 @@ std::string verdict_label(const Judgement* j)
     return fmt::format("LEAK-{} {}", to_string(j->leak_type), to_string(j->severity));
 }
 
+// "dig[4242]", "dnsmasq[77] for dig[4242]", "(kernel)", or "-" when not known.
+std::string sender_label(const ClassifiedEvent& e)
+{
+    const platform::FlowOwner* o = e.owner;
+    if (o == nullptr) {
+        return "-";
+    }
+    switch (o->kind) {
+        case platform::OwnerKind::kernel:
+            return "(kernel)";
+        case platform::OwnerKind::forwarded:
+            return "(forwarded)";
+        case platform::OwnerKind::unknown:
+            return "?";
+        case platform::OwnerKind::process:
+            break;
+    }
+    std::string s = fmt::format("{}[{}]",
+                                util::escaped_text(o->process.name.empty() ? "?" : o->process.name),
+                                o->process.pid);
+    if (o->on_behalf_pid > 0) {
+        s += fmt::format(" for {}[{}]", util::escaped_text(o->on_behalf_name), o->on_behalf_pid);
+    }
+    return s;
+}
+
+// -v: who sent it, how sure, and the parent chain ("bash[311] < sshd[290] < systemd[1]").
+void append_sender_detail(std::string& out, const platform::FlowOwner& o)
+{
+    out += fmt::format("              sender: {} ({}, {})",
+                       to_string(o.kind),
+                       to_string(o.confidence),
+                       to_string(o.source));
+    if (o.kind == platform::OwnerKind::process) {
+        const platform::ProcessInfo& p = o.process;
+        out += fmt::format(" pid {}", p.pid);
+        if (p.has_uid) {
+            out += fmt::format(" uid {}", p.uid);
+            if (!p.user.empty()) {
+                out += " (" + util::escaped_text(p.user) + ")";
+            }
+        }
+        if (!p.exe.empty()) {
+            out += " " + util::escaped_text(p.exe);
+        }
+        if (!p.container.empty()) {
+            out += " container " + util::escaped_text(p.container);
+        }
+    }
+    if (!o.reason.empty()) {
+        out += ": " + util::escaped_text(o.reason);
+    }
+    out.push_back('\n');
+    if (o.kind == platform::OwnerKind::process && !o.process.chain.empty()) {
+        out += "              parents:";
+        for (std::size_t i = 0; i < o.process.chain.size(); ++i) {
+            out += fmt::format("{}{}[{}]",
+                               i == 0 ? " " : " < ",
+                               util::escaped_text(o.process.chain[i].name),
+                               o.process.chain[i].pid);
+        }
+        out.push_back('\n');
+    }
+}
+
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many)
 {
     return fmt::format("{} {}", n, n == 1 ? one : many);
@@ -131,7 +196,7 @@ void HumanReport::on_event(const ClassifiedEvent& e)
     }
     line_.clear();
     if (!header_printed_) {
-        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {:<9}  {}\n",
+        line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {:<9}  {:<18}  {}\n",
                              "TIME (UTC)",
                              "DIR",
                              "INTERFACE",
@@ -139,6 +204,7 @@ void HumanReport::on_event(const ClassifiedEvent& e)
                              "TRANSPORT",
                              "SOURCE -> DESTINATION",
                              "VERDICT",
+                             "PROCESS",
                              "MESSAGE");
         header_printed_ = true;
     }
@@ -148,14 +214,15 @@ void HumanReport::on_event(const ClassifiedEvent& e)
     }
     const std::string iface = e.interface.empty() ? "-" : util::escaped_text(e.interface);
     const std::string flow = endpoint(e.src, e.src_port) + " -> " + endpoint(e.dst, e.dst_port);
-    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {:<9}  ",
+    line_ += fmt::format("{:<12}  {:<3}  {:<12}  {:<8}  {:<9}  {:<47}  {:<9}  {:<18}  ",
                          util::format_clock_utc(e.ts_ns),
                          direction_name(e.direction),
                          iface,
                          to_string(e.route_class),
                          to_string(e.transport),
                          flow,
-                         verdict_label(j));
+                         verdict_label(j),
+                         sender_label(e));
     append_message(line_, e, format_);
     if (options_.colour && judged) {
         line_ += RESET;
@@ -165,6 +232,9 @@ void HumanReport::on_event(const ClassifiedEvent& e)
         line_ += fmt::format("              why: {} [{}]\n",
                              evidence_reason(e, *j, *format_.policy, format_.domains_shown()),
                              j->rule_id);
+    }
+    if (options_.verbosity >= 1 && e.owner != nullptr) {
+        append_sender_detail(line_, *e.owner);
     }
     progress_.clear();
     out_.write(line_);
@@ -227,6 +297,7 @@ format_summary(const ReportMeta& meta, const Summary& s, const CaptureCounters* 
             if (s.leaks_process_unknown != 0) {
                 t += fmt::format("    {:<32} {}\n", "(not known)", s.leaks_process_unknown);
             }
+
             for (const auto& b : s.bursts) {
                 t += fmt::format("  burst          {} within {:.1f} s from {} (one program "
                                  "starting, or a tunnel that dropped?)\n",
@@ -252,6 +323,20 @@ format_summary(const ReportMeta& meta, const Summary& s, const CaptureCounters* 
                      s.queries,
                      s.responses,
                      s.malformed_messages);
+    const std::uint64_t looked_up =
+        s.attributed[0] + s.attributed[1] + s.attributed[2] + s.attributed[3];
+    if (looked_up != 0) {
+        t += fmt::format("  senders        {} high, {} medium, {} low, {} not found "
+                         "(confidence of the process found){}\n",
+                         s.attributed[3],
+                         s.attributed[2],
+                         s.attributed[1],
+                         s.attributed[0],
+                         s.via_stub != 0 ? fmt::format("; {} through a local stub, linked to the "
+                                                       "application that asked",
+                                                       plural(s.via_stub, "query", "queries"))
+                                         : std::string());
+    }
     t += "  by transport  ";
     bool any = false;
     for (std::size_t i = 0; i < s.by_transport.size(); ++i) {

@@ -122,8 +122,14 @@ void append_summary_json(std::string& out, const Summary& s)
         fmt::format_to(std::back_inserter(out), ",\"leaks\":{}}}", s.top_processes[i].leaks);
     }
     fmt::format_to(std::back_inserter(out),
-                   "],\"leaks_process_unknown\":{},\"timeline\":[",
-                   s.leaks_process_unknown);
+                   "],\"leaks_process_unknown\":{},\"attribution\":{{\"high\":{},\"medium\":{},"
+                   "\"low\":{},\"none\":{},\"via_stub\":{}}},\"timeline\":[",
+                   s.leaks_process_unknown,
+                   s.attributed[3],
+                   s.attributed[2],
+                   s.attributed[1],
+                   s.attributed[0],
+                   s.via_stub);
     for (std::size_t i = 0; i < s.timeline.size(); ++i) {
         const auto& b = s.timeline[i];
         fmt::format_to(std::back_inserter(out),
@@ -210,6 +216,21 @@ void append_report_tail(std::string& out,
     } else {
         util::append_json_string(out, meta.error);
     }
+    // How senders were found in this run (docs/attribution.md).
+    out += ",\"attribution\":{";
+    append_kv_string(out, "method", meta.attribution.method);
+    out += ",\"note\":";
+    if (meta.attribution.note.empty()) {
+        out += "null";
+    } else {
+        util::append_json_string(out, meta.attribution.note);
+    }
+    fmt::format_to(std::back_inserter(out),
+                   ",\"kernel_owned\":{},\"forwarded\":{},\"timed_out\":{},\"events_lost\":{}}}",
+                   meta.attribution.kernel_owned,
+                   meta.attribution.forwarded,
+                   meta.attribution.timed_out,
+                   meta.attribution.events_lost);
     out += ",\n";
     append_summary_json(out, s);
     out += ",\n";

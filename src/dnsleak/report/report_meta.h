@@ -1,6 +1,7 @@
 // ReportMeta: what a report says about the run itself (source, times, how it ended).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +19,18 @@ struct ReportInterface {
     std::string reason;
 };
 
+// How the senders of this run's events were found (docs/attribution.md).
+struct AttributionMeta {
+    std::string method = "off"; // ebpf, sock_diag, or off (a capture file, --no-attribution)
+    std::string note;           // why eBPF is not in use; empty when it is, or not asked for
+    std::array<std::uint64_t, 4> by_confidence{}; // none, low, medium, high
+    std::uint64_t kernel_owned = 0;
+    std::uint64_t forwarded = 0;
+    std::uint64_t via_stub = 0;
+    std::uint64_t timed_out = 0;
+    std::uint64_t events_lost = 0; // attrib.events_lost: eBPF records the full ring dropped
+};
+
 struct ReportMeta {
     std::string command = "dns leak watch";
     std::string source_kind; // "live" or "pcap"
@@ -33,6 +46,7 @@ struct ReportMeta {
     std::string policy_name;   // the policy the events were judged by
     std::string policy_source; // "built-in" or its file
     std::string privacy;       // full, redacted or minimal
+    AttributionMeta attribution;
 };
 
 } // namespace wtfn::dnsleak

@@ -663,6 +663,15 @@ Summary read_summary(const Json& s, const std::string& at)
         }
     }
     out.leaks_process_unknown = count_at(s, "leaks_process_unknown", at);
+    if (const Json* a = find_set(s, "attribution"); a != nullptr) { // absent before 0.2
+        const std::string aat = at + "attribution.";
+        object_of(*a, at + "attribution");
+        out.attributed[3] = count_at(*a, "high", aat);
+        out.attributed[2] = count_at(*a, "medium", aat);
+        out.attributed[1] = count_at(*a, "low", aat);
+        out.attributed[0] = count_at(*a, "none", aat);
+        out.via_stub = count_at(*a, "via_stub", aat);
+    }
     if (const Json* list = find(s, "timeline"); list != nullptr) {
         const auto& a = array_of(*list, at + "timeline");
         for (std::size_t i = 0; i < a.size(); ++i) {
@@ -945,8 +954,22 @@ void ReportReader::State::add_event(const Json& e, const std::string& at)
     std::string process;
     if (const Json* p = find_set(e, "process"); p != nullptr) {
         object_of(*p, at + "process");
-        process = text_of(need(*p, "name", at + "process."), at + "process.name");
+        // A process known by its pid alone (it exited before /proc was read) has no name.
+        if (const Json* name = find_set(*p, "name"); name != nullptr) {
+            process = text_of(*name, at + "process.name");
+        }
         f.process_name = process;
+        f.via_stub = find_set(*p, "on_behalf_of") != nullptr;
+    }
+    if (const Json* a = find_set(e, "attribution"); a != nullptr) {
+        object_of(*a, at + "attribution");
+        const Json* source = find_set(*a, "source");
+        const Json* confidence = find_set(*a, "confidence");
+        if (source != nullptr && confidence != nullptr &&
+            string_of(*source, at + "attribution.source") != "none") {
+            const std::string& c = string_of(*confidence, at + "attribution.confidence");
+            f.attribution = c == "high" ? 3 : c == "medium" ? 2 : c == "low" ? 1 : 0;
+        }
     }
     builder.add(f);
 }

@@ -39,6 +39,10 @@ EventFacts facts_of(const ClassifiedEvent& e)
     if (e.process != nullptr) {
         f.process_name = e.process->name;
     }
+    if (e.owner != nullptr && e.owner->source != platform::OwnerSource::none) {
+        f.attribution = static_cast<std::int8_t>(e.owner->confidence);
+        f.via_stub = e.owner->on_behalf_pid > 0;
+    }
     return f;
 }
 
@@ -101,6 +105,10 @@ void SummaryBuilder::add(const EventFacts& f)
             ++s_.queries;
         }
     }
+    if (f.attribution >= 0 && f.attribution < 4) {
+        ++s_.attributed[static_cast<std::size_t>(f.attribution)];
+    }
+    s_.via_stub += f.via_stub ? 1 : 0;
     const bool is_leak = f.judged && f.verdict == Verdict::leak;
     if (f.judged) {
         ++s_.by_verdict[static_cast<std::size_t>(f.verdict)];
@@ -162,6 +170,10 @@ void SummaryBuilder::merge(const Summary& o)
         add_process_leaks(p.name, p.leaks);
     }
     s_.leaks_process_unknown += o.leaks_process_unknown;
+    for (std::size_t i = 0; i < s_.attributed.size(); ++i) {
+        s_.attributed[i] += o.attributed[i];
+    }
+    s_.via_stub += o.via_stub;
     for (const auto& b : o.timeline) {
         add_minute(b.start_ns, b.judged, b.leaks);
     }

@@ -61,6 +61,11 @@ struct Summary {
     std::uint64_t destinations_untracked = 0;
     std::vector<ProcessLeaks> top_processes; // by leaks, at most 10
     std::uint64_t leaks_process_unknown = 0;
+    // Events whose sender was looked up, by the confidence of the answer (indexed by
+    // platform::OwnerConfidence: none, low, medium, high), and the stubs' upstream queries
+    // linked to the application they serve.
+    std::array<std::uint64_t, 4> attributed{};
+    std::uint64_t via_stub = 0;
     std::vector<TimelineBucket> timeline; // by minute, in time order
     std::uint64_t timeline_untracked = 0;
     std::vector<Burst> bursts; // in time order, at most MAX_BURSTS
@@ -82,6 +87,8 @@ struct EventFacts {
     LeakType leak_type = LeakType::none;
     Severity severity = Severity::p3;
     std::string_view process_name; // empty when not known
+    std::int8_t attribution = -1;  // the owner's confidence (0-3); -1 when not looked up
+    bool via_stub = false;         // a stub's upstream query, linked to its application
 };
 
 EventFacts facts_of(const ClassifiedEvent& e);

@@ -1,6 +1,6 @@
 // ProcessFacts: what the leak rules need to know about the process that sent a message,
-// when attribution knows it (issue 6 fills it; until then the pointer is null). Views into
-// storage owned by the attribution cache, valid while the event is being handled.
+// when attribution knows it (pipeline/attribution_stage.h fills it). Views into the event's
+// FlowOwner, valid while the event is being handled.
 #pragma once
 
 #include <string_view>

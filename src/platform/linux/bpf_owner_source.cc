@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -120,6 +121,47 @@ std::string find_cgroup2_mount(const std::string& mountinfo_path)
     return {};
 }
 
+int open_cgroup2_root(std::string& where)
+{
+    // 1. Where this mount namespace has it.
+    std::string path = find_cgroup2_mount();
+    if (!path.empty()) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            where = path;
+            return fd;
+        }
+    }
+    // 2. `ip netns exec` remounts /sys in a mount namespace of its own, which hides the
+    // cgroup mounts: look where init has it.
+    path = find_cgroup2_mount("/proc/1/mountinfo");
+    if (!path.empty()) {
+        const std::string via_init = "/proc/1/root" + path;
+        const int fd = ::open(via_init.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            where = via_init;
+            return fd;
+        }
+    }
+    // 3. Mount the hierarchy on a private directory just long enough to open its root;
+    // the open directory keeps it usable after the lazy unmount, and nothing stays mounted.
+    char dir[] = "/tmp/wtfn-cgroup2.XXXXXX";
+    if (::mkdtemp(dir) == nullptr) {
+        where = std::string("cannot make a mount point: ") + std::strerror(errno);
+        return -1;
+    }
+    int fd = -1;
+    if (::mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0) {
+        fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ::umount2(dir, MNT_DETACH);
+        where = "cgroup2 (mounted privately)";
+    } else {
+        where = std::string("none mounted, and mounting one failed: ") + std::strerror(errno);
+    }
+    ::rmdir(dir);
+    return fd;
+}
+
 std::uint64_t current_netns_cookie()
 {
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -181,12 +223,20 @@ std::unique_ptr<BpfOwnerSource> BpfOwnerSource::open(std::string& error)
                 "CONFIG_DEBUG_INFO_BTF), which eBPF attribution needs";
         return nullptr;
     }
-    const std::string cgroup = find_cgroup2_mount();
-    if (cgroup.empty()) {
-        error = "no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup), "
-                "which eBPF attribution attaches to";
+    std::string cgroup;
+    const int cg = open_cgroup2_root(cgroup);
+    if (cg < 0) {
+        error =
+            "no cgroup v2 hierarchy to attach to (mount -t cgroup2 none /sys/fs/cgroup): " + cgroup;
         return nullptr;
     }
+
+    struct FdGuard {
+        int fd;
+
+        ~FdGuard() { ::close(fd); }
+    } cg_guard{cg};
+
     std::string log;
     g_libbpf_log = &log;
     libbpf_set_print(capture_libbpf_print);
@@ -214,11 +264,6 @@ std::unique_ptr<BpfOwnerSource> BpfOwnerSource::open(std::string& error)
         return nullptr;
     }
     g_libbpf_log = nullptr;
-    const int cg = ::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cg < 0) {
-        error = "cannot open the cgroup v2 root " + cgroup + ": " + std::strerror(errno);
-        return nullptr;
-    }
     for (bpf_program* p : {impl->skel->progs.owner_connect4,
                            impl->skel->progs.owner_connect6,
                            impl->skel->progs.owner_sendmsg4,
@@ -228,12 +273,10 @@ std::unique_ptr<BpfOwnerSource> BpfOwnerSource::open(std::string& error)
         if (link == nullptr) {
             error = std::string("cannot attach eBPF program ") + bpf_program__name(p) + " to " +
                     cgroup + ": " + std::strerror(errno);
-            ::close(cg);
             return nullptr;
         }
         impl->links.push_back(link);
     }
-    ::close(cg);
     impl->ring = ring_buffer__new(
         bpf_map__fd(impl->skel->maps.events), &Impl::on_record, impl.get(), nullptr);
     if (impl->ring == nullptr) {

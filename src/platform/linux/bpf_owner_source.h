@@ -68,6 +68,11 @@ private:
 // "/sys/fs/cgroup/unified"), from /proc/self/mountinfo; empty when none is mounted.
 std::string find_cgroup2_mount(const std::string& mountinfo_path = "/proc/self/mountinfo");
 
+// Opens the root directory of the cgroup v2 hierarchy: from this mount namespace's mounts,
+// else init's (through /proc/1/root), else a private mount undone at once. -1 when none
+// can be had; `where` names the directory, or why not.
+int open_cgroup2_root(std::string& where);
+
 // The network namespace cookie of the calling thread (SO_NETNS_COOKIE, Linux 5.14); 0 when
 // the kernel cannot tell.
 std::uint64_t current_netns_cookie();

@@ -553,5 +553,28 @@ TEST(CmdlineTest, NeverSplitsAUtf8Character)
     EXPECT_EQ(truncate_cmdline(junk, 5), std::string(2, '\x80') + "\xE2\x80\xA6");
 }
 
+// ---- redact_cmdline: the program and its options, never a name, an address or a URL ----
+
+TEST(CmdlineTest, RedactedKeepsTheProgramAndOptionsOnly)
+{
+    EXPECT_EQ(redact_cmdline(std::string("/usr/bin/dig\0@10.0.0.53\0secret.example\0+short\0", 46)),
+              "dig * * +short");
+    EXPECT_EQ(redact_cmdline("curl -s https://secret.example/path"), "curl -s *");
+    EXPECT_EQ(redact_cmdline("kdig --tls-host=secret.example +tls -p 853 @1.1.1.1"),
+              "kdig --tls-host=* +tls -p * *");
+    EXPECT_EQ(redact_cmdline("/home/alice/bin/tool"), "tool");
+    EXPECT_EQ(redact_cmdline(""), "");
+}
+
+TEST(CmdlineTest, RedactedIsCutLikeTruncated)
+{
+    const std::string many = "prog" + std::string(30, ' ') + std::string(200, 'x');
+    const std::string out =
+        redact_cmdline("prog -a -b -c -d -e -f -g -h -i -j -k -l -m -n -o -p -q -r -s");
+    EXPECT_LE(out.size(), REDACTED_CMDLINE_BYTES + 3);
+    EXPECT_EQ(out.substr(0, 10), "prog -a -b");
+    EXPECT_EQ(redact_cmdline(many), "prog *");
+}
+
 } // namespace
 } // namespace wtfn::dnsleak

@@ -127,5 +127,84 @@ TEST_F(EventJson, WithoutAJudgementTheVerdictFieldsAreNull)
     EXPECT_TRUE(j["evidence"].is_null());
 }
 
+// The sender's fields, with the command line as the privacy mode allows (O3): whole in
+// full, the program and its options in redacted (no name, no address), nothing in minimal.
+TEST_F(EventJson, ProcessFieldsFollowThePrivacyMode)
+{
+    platform::FlowOwner o;
+    o.kind = platform::OwnerKind::process;
+    o.confidence = platform::OwnerConfidence::high;
+    o.source = platform::OwnerSource::ebpf;
+    o.process.pid = 4242;
+    o.process.ppid = 311;
+    o.process.name = "dig";
+    o.process.exe = "/usr/bin/dig";
+    o.process.cmdline = "dig @10.200.0.2 q1.secret.example +tries=1 +timeout=1 +short +nocookie";
+    o.process.has_uid = true;
+    o.process.uid = 1000;
+    o.process.user = "alice";
+    o.process.chain = {{311, "bash"}, {1, "systemd"}};
+    o.process.cgroup = "/system.slice/docker-0123abcd.scope";
+    o.process.container = "0123abcd";
+    o.on_behalf_pid = 0;
+    ProcessFacts facts{o.process.name, o.process.exe};
+    event_.owner = &o;
+    event_.process = &facts;
+
+    const auto full = write(PrivacyMode::full);
+    EXPECT_EQ(full["process"]["pid"], 4242);
+    EXPECT_EQ(full["process"]["ppid"], 311);
+    EXPECT_EQ(full["process"]["name"], "dig");
+    EXPECT_EQ(full["process"]["exe"], "/usr/bin/dig");
+    EXPECT_EQ(full["process"]["cmdline"], o.process.cmdline);
+    EXPECT_EQ(full["process"]["uid"], 1000);
+    EXPECT_EQ(full["process"]["user"], "alice");
+    EXPECT_EQ(full["process"]["chain"][0]["pid"], 311);
+    EXPECT_EQ(full["process"]["chain"][1]["name"], "systemd");
+    EXPECT_EQ(full["process"]["container"], "0123abcd");
+    EXPECT_TRUE(full["process"]["on_behalf_of"].is_null());
+    EXPECT_EQ(full["attribution"]["confidence"], "high");
+    EXPECT_EQ(full["attribution"]["source"], "ebpf");
+    EXPECT_EQ(full["attribution"]["owner"], "process");
+    EXPECT_TRUE(full["attribution"]["reason"].is_null());
+
+    const auto redacted = write(PrivacyMode::redacted);
+    EXPECT_EQ(redacted["process"]["cmdline"], "dig * * +tries=1 +timeout=1 +short +nocookie");
+
+    const auto minimal = write(PrivacyMode::minimal);
+    EXPECT_TRUE(minimal["process"]["cmdline"].is_null());
+    EXPECT_EQ(minimal["process"]["name"], "dig");
+}
+
+TEST_F(EventJson, AStubsUpstreamQueryNamesTheApplicationItServes)
+{
+    platform::FlowOwner o;
+    o.kind = platform::OwnerKind::process;
+    o.confidence = platform::OwnerConfidence::high;
+    o.source = platform::OwnerSource::ebpf;
+    o.process.pid = 77;
+    o.process.name = "dnsmasq";
+    o.on_behalf_pid = 4242;
+    o.on_behalf_name = "dig";
+    event_.owner = &o;
+    const auto j = write(PrivacyMode::full);
+    EXPECT_EQ(j["process"]["on_behalf_of"]["pid"], 4242);
+    EXPECT_EQ(j["process"]["on_behalf_of"]["name"], "dig");
+}
+
+TEST_F(EventJson, KernelOwnedTrafficHasNoProcessButSaysWhy)
+{
+    platform::FlowOwner o;
+    o.kind = platform::OwnerKind::kernel;
+    o.confidence = platform::OwnerConfidence::medium;
+    o.source = platform::OwnerSource::sock_diag;
+    o.reason = "the socket is held by no process";
+    event_.owner = &o;
+    const auto j = write(PrivacyMode::full);
+    EXPECT_TRUE(j["process"].is_null());
+    EXPECT_EQ(j["attribution"]["owner"], "kernel");
+    EXPECT_EQ(j["attribution"]["reason"], "the socket is held by no process");
+}
+
 } // namespace
 } // namespace wtfn::dnsleak

@@ -52,6 +52,7 @@ public:
         for (int i = 0; i < leaks_in_burst; ++i) {
             ClassifiedEvent e = base(start + SECOND + i * SECOND / 10, resolver, 53);
             e.dns = &query_;
+            e.owner = &dig_owner_;
             e.process = &dig_;
             add(e, Verdict::leak, LeakType::a, Severity::p1);
         }
@@ -208,6 +209,16 @@ private:
     proto::DnsMessage response_;
     // Bytes outside printable ASCII are written as \u00NN and must read back as the same bytes.
     ProcessFacts dig_{"dig\xe9\x01", "/usr/bin/dig"};
+    platform::FlowOwner dig_owner_ = [] {
+        platform::FlowOwner o;
+        o.kind = platform::OwnerKind::process;
+        o.confidence = platform::OwnerConfidence::high;
+        o.source = platform::OwnerSource::ebpf;
+        o.process.pid = 4242;
+        o.process.name = "dig\xe9\x01";
+        o.process.exe = "/usr/bin/dig";
+        return o;
+    }();
     std::vector<Judgement> judgements_;
     std::vector<ClassifiedEvent> events_;
     CaptureCounters counters_;

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# attribution.sh WTFN — every query names the process that sent it (docs/attribution.md).
+#
+# Namespace C (the client) reaches the resolver namespace R over veth-c; wtfn watches C
+# with --json --out and --privacy full. The test shell launches the senders itself and
+# records each one's pid ($!), so the report can be checked against the truth:
+#   1  eBPF: 100 short-lived `dig` processes, one after another, each asking one name and
+#      exiting -> each event names dig with the recorded pid at confidence high, and the
+#      parent chain holds this test's shell; plus a TCP/53 dig, an IPv6 dig, and a
+#      long-lived python3 client that keeps one connected socket for 5 queries
+#   2  through a stub: dnsmasq on 127.0.0.1 in C forwards to R; `dig @127.0.0.1` x5 ->
+#      the upstream query names dnsmasq, on behalf of dig with its pid
+#   3  a socket opened before wtfn started (no eBPF record): found by sock_diag, medium
+#   4  --no-bpf: the same 100 digs; no event may claim high; the counts of high, medium,
+#      low and none are printed (the fallback's honest figure)
+# In every run no event may name a wrong process at confidence high (check_attribution.py).
+#
+# Exit 0 when every check passes, 1 otherwise (also when the set-up cannot be made).
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+e2e_init attribution "${1:-}"
+e2e_topology
+e2e_start_resolver
+
+T=$E2E_TMP
+C=$E2E_NS_C
+R4=$E2E_R_ADDR4
+R6=$E2E_R_ADDR6
+SHELL_PID=$$
+N=${ATTRIB_N:-100}
+
+check_attr() { "$E2E_PY" "$E2E_DIR/check_attribution.py" "$@"; }
+
+# attr_start TAG ARGS...: wtfn watching C until SIGINT, report in $T/TAG.json.
+attr_start() {
+    local tag=$1
+    shift
+    e2e_start_wtfn "$C" "$T/$tag.stdout" "$T/$tag.stderr" dns leak watch --iface any --follow \
+        --json --out "$T/$tag.json" --privacy full "$@"
+    if ! e2e_wait_capturing "$WTFN_PID" 10; then
+        e2e_fail "$tag: wtfn starts capturing" "$(head -c 400 "$T/$tag.stderr" | tr '\n' '|')"
+        return 1
+    fi
+}
+
+# attr_stop TAG: SIGINT, wait, the exit status must be 1 (the queries leak by the veth).
+attr_stop() {
+    local tag=$1
+    e2e_kill INT "$WTFN_PID"
+    e2e_wait_exit "$WTFN_PID" 20
+    e2e_check "$tag: wtfn exits 1 (leaks found)" test "$WTFN_RC" -eq 1
+}
+
+# launch_digs FILE PREFIX N [DIG ARGS...]: N digs one after another, each in the
+# background so $! is its pid (ip netns exec execs dig: same pid), waited for in turn.
+launch_digs() {
+    local file=$1 prefix=$2 n=$3 i pid
+    shift 3
+    for ((i = 0; i < n; i++)); do
+        ip netns exec "$C" dig +tries=1 +time=2 +short "$@" "$prefix$i.example.test" \
+            >/dev/null 2>&1 &
+        pid=$!
+        echo "$pid dig $prefix$i.example.test" >>"$file"
+        wait "$pid"
+    done
+}
+
+# ---------------------------------------------------------------- 1 eBPF
+: >"$T/bpf.expect"
+if attr_start bpf; then
+    launch_digs "$T/bpf.expect" short "$N" "@$R4"
+    launch_digs "$T/bpf.expect" tcp 1 +tcp "@$R4"
+    launch_digs "$T/bpf.expect" six 1 "@$R6" AAAA
+    # A long-lived client: one connected socket, five queries 200 ms apart.
+    ip netns exec "$C" "$E2E_PY" - "$R4" <<'PY' >"$T/longlived.names" 2>"$T/longlived.err" &
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect((sys.argv[1], 53))
+s.settimeout(2)
+for i in range(5):
+    name = f"long{i}.example.test"
+    q = struct.pack(">HHHHHH", 0x4000 + i, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack(">HH", 1, 1)
+    s.send(q)
+    s.recv(512)
+    print(name, flush=True)
+    time.sleep(0.2)
+PY
+    pid=$!
+    wait "$pid"
+    while read -r name; do echo "$pid python3 $name" >>"$T/bpf.expect"; done <"$T/longlived.names"
+    e2e_check "bpf: the long-lived client asked 5 names" test "$(wc -l <"$T/longlived.names")" -eq 5
+    attr_stop bpf
+    e2e_check "bpf: $((N + 7)) senders named exactly (high, ebpf, pid, parent chain)" \
+        check_attr "$T/bpf.json" "$T/bpf.expect" ebpf "$SHELL_PID"
+fi
+
+# ---------------------------------------------------------------- 2 through a stub
+dnsmasq=/usr/sbin/dnsmasq
+[[ -x $dnsmasq ]] || dnsmasq=$(command -v dnsmasq)
+ip netns exec "$C" "$dnsmasq" --conf-file=/dev/null --no-resolv --no-hosts --port 53 \
+    --listen-address=127.0.0.1 --bind-interfaces --server="$R4" --cache-size=0 \
+    --keep-in-foreground --pid-file="$T/stub.pid" --log-facility=- >"$T/stub.log" 2>&1 &
+STUB_PID=$!
+E2E_PIDS+=("$STUB_PID")
+stub_answers() { [[ $(e2e_dig @127.0.0.1 ready-stub.example.test A) == "$E2E_ANSWER4" ]]; }
+if ! wait_until 5 0.05 stub_answers; then
+    e2e_fail "stub: dnsmasq on 127.0.0.1 in C answers" "$(tail -n 3 "$T/stub.log" | tr '\n' '|')"
+else
+    : >"$T/stub.expect"
+    if attr_start stub; then
+        for i in 0 1 2 3 4; do
+            ip netns exec "$C" dig +tries=1 +time=2 +short @127.0.0.1 "viastub$i.example.test" \
+                >/dev/null 2>&1 &
+            pid=$!
+            echo "$STUB_PID dnsmasq viastub$i.example.test $pid dig" >>"$T/stub.expect"
+            wait "$pid"
+        done
+        attr_stop stub
+        e2e_check "stub: 5 upstream queries name dnsmasq[$STUB_PID] on behalf of dig[pid]" \
+            check_attr "$T/stub.json" "$T/stub.expect" ebpf "$SHELL_PID"
+    fi
+fi
+
+# ---------------------------------------------------------------- 3 a socket from before
+# python3 connects before wtfn starts (no eBPF record for that socket), then queries and
+# keeps the socket a second longer, as a long-lived client does.
+mkfifo "$T/go"
+ip netns exec "$C" "$E2E_PY" - "$R4" "$T/go" <<'PY' >"$T/pre.names" 2>"$T/pre.err" &
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect((sys.argv[1], 53))
+s.settimeout(2)
+open(sys.argv[2]).read()  # wait until wtfn runs
+for i in range(3):
+    name = f"pre{i}.example.test"
+    q = struct.pack(">HHHHHH", 0x5000 + i, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack(">HH", 1, 1)
+    s.send(q)
+    s.recv(512)
+    print(name, flush=True)
+time.sleep(1)  # long-lived: the socket stays open after its queries
+PY
+PRE_PID=$!
+E2E_PIDS+=("$PRE_PID")
+if attr_start pre; then
+    echo go >"$T/go"
+    wait "$PRE_PID"
+    attr_stop pre
+    : >"$T/pre.expect"
+    while read -r name; do echo "$PRE_PID python3 $name" >>"$T/pre.expect"; done <"$T/pre.names"
+    e2e_check "pre: a socket opened before wtfn is found by sock_diag (medium, right pid)" \
+        check_attr "$T/pre.json" "$T/pre.expect" prestart "$SHELL_PID"
+else
+    echo go >"$T/go"
+fi
+
+# ---------------------------------------------------------------- 4 --no-bpf
+: >"$T/nobpf.expect"
+if attr_start nobpf --no-bpf; then
+    launch_digs "$T/nobpf.expect" fb "$N" "@$R4"
+    attr_stop nobpf
+    e2e_check "no-bpf: no event claims high; medium names the right pid" \
+        check_attr "$T/nobpf.json" "$T/nobpf.expect" fallback "$SHELL_PID"
+    e2e_log "no-bpf figures: $(check_attr "$T/nobpf.json" "$T/nobpf.expect" fallback "$SHELL_PID" | tail -n 1)"
+    e2e_check "no-bpf: the report says why (note names --no-bpf)" \
+        grep -q '"note":"eBPF attribution turned off (--no-bpf)"' "$T/nobpf.json"
+fi
+
+e2e_finish
