@@ -7,7 +7,10 @@
 //   - parse_proc_stat on the input as /proc/PID/stat text;
 //   - container_id_from_cgroup on the input as a cgroup path, and on each of its first 64
 //     lines as /proc/PID/cgroup lines;
-//   - boot_ns_to_ticks on the first 8 bytes.
+//   - boot_ns_to_ticks on the first 8 bytes;
+//   - decode_owner_record (bpf_owner_source.h) on the input as an eBPF ring-buffer record,
+//     when eBPF attribution is built in: a record of the wrong size or with an unknown
+//     family or protocol is refused, and the decoded strings stay inside the record.
 //
 // The seeds (fuzz/corpus/fuzz_owner_parsers/) are written by hand: four replies a Linux 6.18
 // kernel sent for loopback sockets (connected and unconnected UDP, an IPv6-only UDP socket
@@ -24,6 +27,9 @@
 #include <sys/socket.h>
 
 #include "fuzz_common.h"
+#ifdef WTFN_HAVE_BPF
+#include "platform/linux/bpf_owner_source.h"
+#endif
 #include "platform/linux/proc_info.h"
 #include "platform/linux/sock_diag.h"
 
@@ -143,6 +149,27 @@ void check_ticks(const std::uint8_t* data, std::size_t size)
 
 } // namespace
 
+void check_owner_record(const std::uint8_t* data, std::size_t size)
+{
+#ifdef WTFN_HAVE_BPF
+    p::OwnerRecord r;
+    if (!p::decode_owner_record(data, size, r)) {
+        return;
+    }
+    const auto inside = [&](std::string_view s) {
+        const auto* b = reinterpret_cast<const char*>(data);
+        return s.empty() || (s.data() >= b && s.data() + s.size() <= b + size);
+    };
+    WTFN_FUZZ_CHECK(inside(r.comm) && inside(r.parent_comm) && inside(r.args));
+    WTFN_FUZZ_CHECK(r.comm.size() <= 16 && r.parent_comm.size() <= 16 && r.args.size() <= 128);
+    WTFN_FUZZ_CHECK(r.tuple.local.version == r.tuple.remote.version);
+    (void)r.tuple.local.to_string();
+#else
+    (void)data;
+    (void)size;
+#endif
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     const wtfn::fuzz::ExactCopy input(data, size);
@@ -158,6 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_container(text);
         check_cgroup_lines(text);
         check_ticks(input.data(), input.size());
+        check_owner_record(input.data(), input.size());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "exception: %s\n", e.what());
         wtfn::fuzz::invariant_failed("no exception escapes", __FILE__, __LINE__);

@@ -289,6 +289,7 @@ zones=(hushzone quietvault privnook secretzone)
 : >"$T/names.txt"
 : >"$T/patterns.txt"
 : >"$T/dig.batch"
+: >"$T/dig.argv"
 for i in $(seq 0 99); do
     first=$(printf 'zq%s-%03d' "$tag" "$i")
     zone=${zones[i % 4]}
@@ -298,7 +299,13 @@ for i in $(seq 0 99); do
     opts=; (( i % 4 == 2 )) && opts=+tcp
     printf '%s %s %s %s\n' "$name" "$qtype" "$server" "${opts:-udp}" >>"$T/names.txt"
     printf '%s\n%s\n' "$name" "$first" >>"$T/patterns.txt"
-    printf '@%s %s %s %s\n' "$server" "$name" "$qtype" "$opts" >>"$T/dig.batch"
+    # The first three are asked by a dig of their own with the name in its command line,
+    # which attribution reports (O3: command lines are as private as names).
+    if (( i < 3 )); then
+        printf '@%s %s %s %s\n' "$server" "$name" "$qtype" "$opts" >>"$T/dig.argv"
+    else
+        printf '@%s %s %s %s\n' "$server" "$name" "$qtype" "$opts" >>"$T/dig.batch"
+    fi
 done
 # The labels between the first one and example.test are secret too (nothing in the
 # default policy quotes them).
@@ -325,10 +332,17 @@ live_run() {
         e2e_kill KILL "$WTFN_PID"
         return 1
     fi
-    # Real dig, batch mode: one process asks the 100 questions in order.
+    # Real dig: three with the name on their command line, then one batch process for the
+    # other 97.
     # (Its output goes outside $T/DIR: only wtfn's own outputs are searched for names.)
     mkdir -p "$T/dig"
-    timeout 60 ip netns exec "$E2E_NS_C" dig +tries=1 +time=2 +short -f "$T/dig.batch" >"$T/dig/$dir.$tag" 2>&1
+    local argv
+    : >"$T/dig/$dir.$tag"
+    while read -r -a argv; do
+        timeout 10 ip netns exec "$E2E_NS_C" dig +tries=1 +time=2 +short "${argv[@]}" \
+            >>"$T/dig/$dir.$tag" 2>&1
+    done <"$T/dig.argv"
+    timeout 60 ip netns exec "$E2E_NS_C" dig +tries=1 +time=2 +short -f "$T/dig.batch" >>"$T/dig/$dir.$tag" 2>&1
     local answers
     answers=$(grep -cxE "$E2E_ANSWER4|$E2E_ANSWER6" "$T/dig/$dir.$tag")
     e2e_kill INT "$WTFN_PID"
@@ -341,6 +355,26 @@ live_run() {
     fi
     e2e_check "$dir $tag run: the report holds 100 queries and 100 responses" \
         pcheck counts "$d/$tag.report.json" 100
+    e2e_check "$dir $tag run: dig's command line is reported as $mode mode allows" \
+        "$E2E_PY" - "$d/$tag.report.json" "$mode" "$(head -n 1 "$T/names.txt" | cut -d' ' -f1)" <<'PY'
+import json, sys
+report, mode, name = sys.argv[1], sys.argv[2], sys.argv[3]
+events = [e for e in json.load(open(report))["events"]
+          if e.get("process") and e["process"].get("name") == "dig"
+          and e["process"].get("cmdline") is not None and "-f" not in e["process"]["cmdline"].split()]
+if mode == "minimal":
+    named = [e for e in json.load(open(report))["events"] if e.get("process")]
+    bad = [e["process"]["cmdline"] for e in named if e["process"].get("cmdline") is not None]
+    sys.exit(f"minimal keeps command lines: {bad[:2]}" if bad or not named else 0)
+if not events:
+    sys.exit("no event names a dig with its own command line")
+lines = {e["process"]["cmdline"] for e in events}
+has_name = [c for c in lines if name in c]
+if mode == "full" and not has_name:
+    sys.exit(f"full mode: {name} not in any command line {sorted(lines)[:3]}")
+if mode == "redacted" and (has_name or not all(c.startswith("dig ") and "*" in c for c in lines)):
+    sys.exit(f"redacted mode: command lines {sorted(lines)[:3]}")
+PY
 }
 
 # report_cmd MODE TAG: `wtfn dns leak report` of the run's files (text of R, --json of S).
