@@ -147,8 +147,6 @@ void check_ticks(const std::uint8_t* data, std::size_t size)
     }
 }
 
-} // namespace
-
 void check_owner_record(const std::uint8_t* data, std::size_t size)
 {
 #ifdef WTFN_HAVE_BPF
@@ -169,6 +167,8 @@ void check_owner_record(const std::uint8_t* data, std::size_t size)
     (void)size;
 #endif
 }
+
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -130,6 +130,9 @@ pcap* LiveCapture::activate_device(const std::string& device,
     pcap_set_snaplen(h, options.snaplen);
     pcap_set_promisc(h, 0);
     pcap_set_timeout(h, options.buffer_timeout_ms);
+    if (options.immediate) {
+        pcap_set_immediate_mode(h, 1);
+    }
     pcap_set_buffer_size(h, options.buffer_bytes);
     const int rc = pcap_activate(h);
     if (rc < 0) {

@@ -28,6 +28,7 @@ struct LiveOptions {
     int snaplen = 262144;                // GRO can hand us 64 KiB super-packets
     int buffer_timeout_ms = 100;         // how long the kernel holds a block before delivery
     int buffer_bytes = 32 * 1024 * 1024; // absorbs bursts while we write the report
+    bool immediate = false;              // hand each packet over as it comes (more wake-ups)
     std::string filter;                  // empty: kernel_filter_expression()
 };
 

@@ -248,9 +248,9 @@ int run_watch(const WatchOptions& opt)
                 fmt::print(stderr, "wtfn: process attribution: {}\n", meta.attribution.method);
             }
             // Without eBPF the socket must still be open when it is looked up: have the
-            // kernel hand packets over within a millisecond, not the usual 100.
+            // kernel hand each packet over as it comes, not in blocks every 100 ms.
             if (owners->method() == "sock_diag") {
-                lo.buffer_timeout_ms = 1;
+                lo.immediate = true;
             }
         } else {
             meta.attribution.note = "attribution turned off (--no-attribution)";

@@ -36,7 +36,11 @@ int capture_libbpf_print(enum libbpf_print_level level, const char* fmt, va_list
         return 0;
     }
     char line[512];
+    // libbpf hands its own printf-style format; it is not ours to make a literal.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
     const int n = std::vsnprintf(line, sizeof(line), fmt, args);
+#pragma GCC diagnostic pop
     if (n > 0 && g_libbpf_log->size() < 4096) {
         g_libbpf_log->append(line);
     }
