@@ -10,6 +10,9 @@
 #      long-lived python3 client that keeps one connected socket for 5 queries
 #   2  through a stub: dnsmasq on 127.0.0.1 in C forwards to R; `dig @127.0.0.1` x5 ->
 #      the upstream query names dnsmasq, on behalf of dig with its pid
+#   2b a policy that allows only the stub's executable (/usr/sbin/dnsmasq) to send DNS
+#      off the machine: its upstream query is clean, a dig asking the resolver directly
+#      is a leak whose evidence names the violated `process` list
 #   3  a socket opened before wtfn started (no eBPF record): found by sock_diag, medium
 #   4  --no-bpf: the same 100 digs; no event may claim high; the counts of high, medium,
 #      low and none are printed (the fallback's honest figure)
@@ -121,6 +124,32 @@ else
         attr_stop stub
         e2e_check "stub: 5 upstream queries name dnsmasq[$STUB_PID] on behalf of dig[pid]" \
             check_attr "$T/stub.json" "$T/stub.expect" ebpf "$SHELL_PID"
+    fi
+    # 2b: processes in the policy, by executable path.
+    printf '{"schema_version": 1, "name": "only-the-stub", "safe_path": {"route_classes": ["physical", "loopback"], "processes": ["%s"]}}\n' \
+        "$dnsmasq" >"$T/only-stub.json"
+    if attr_start policy --policy "$T/only-stub.json"; then
+        ip netns exec "$C" dig +tries=1 +time=2 +short @127.0.0.1 bystub.example.test >/dev/null 2>&1
+        ip netns exec "$C" dig +tries=1 +time=2 +short "@$R4" direct.example.test >/dev/null 2>&1
+        attr_stop policy
+        e2e_check "policy: the stub's upstream query is clean, dig's direct query a leak (process)" \
+            "$E2E_PY" - "$T/policy.json" <<'PY'
+import json, sys
+ev = {}
+for e in json.load(open(sys.argv[1]))["events"]:
+    d = e.get("dns") or {}
+    if d.get("qr") == "query" and e.get("route_class") == "physical":
+        ev[d.get("qname")] = e
+stub, direct = ev.get("bystub.example.test"), ev.get("direct.example.test")
+if not stub or not direct:
+    sys.exit(f"missing events: {sorted(ev)}")
+if stub["verdict"] != "clean" or (stub["process"] or {}).get("name") != "dnsmasq":
+    sys.exit(f"stub query: {stub['verdict']} by {stub['process']}")
+if direct["verdict"] != "leak" or direct["evidence"]["violated"] != ["process"]:
+    sys.exit(f"direct query: {direct['verdict']} {direct['evidence']}")
+if (direct["process"] or {}).get("name") != "dig":
+    sys.exit(f"direct query by {direct['process']}")
+PY
     fi
 fi
 
