@@ -17,9 +17,12 @@ bool needs_owner(const ClassifiedEvent& e)
             return e.dns != nullptr && !e.dns->is_response();
         case Transport::dot:
         case Transport::doq:
+            return true;
         case Transport::https_tcp:
         case Transport::https_quic:
-            return true;
+            // Web traffic until the DoH stage says otherwise: not written as events, so
+            // not worth a lookup (and `report` could not count it back).
+            return false;
         default:
             return false; // mDNS, LLMNR: link-local chatter, not judged
     }

@@ -41,7 +41,7 @@ struct AttributionCounts {
     std::uint64_t overflowed = 0; // released early because max_pending events were held
 };
 
-// Whether the sender of `e` is worth asking for: a query or an encrypted flow that left a
+// Whether the sender of `e` is worth asking for: a DNS query, or a DoT/DoQ flow, that left a
 // socket of this machine.
 bool needs_owner(const ClassifiedEvent& e);
 
