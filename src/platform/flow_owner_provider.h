@@ -36,8 +36,10 @@ class FlowOwnerProvider {
 public:
     virtual ~FlowOwnerProvider() = default;
 
-    // Asks for the owner of `t`; the answer comes back from collect() with `token`.
-    virtual void request(const FlowTuple& t, std::uint64_t token) = 0;
+    // Asks for the owner of `t` as it was when the packet was captured at `ts_ns` (the
+    // capture's wall-clock timestamp: a 5-tuple can pass from one socket to another); the
+    // answer comes back from collect() with `token`.
+    virtual void request(const FlowTuple& t, std::int64_t ts_ns, std::uint64_t token) = 0;
 
     // Appends the answers ready now; never waits.
     virtual void collect(std::vector<OwnerAnswer>& out) = 0;

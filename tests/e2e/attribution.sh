@@ -7,7 +7,9 @@
 #   1  eBPF: 100 short-lived `dig` processes, one after another, each asking one name and
 #      exiting -> each event names dig with the recorded pid at confidence high, and the
 #      parent chain holds this test's shell; plus a TCP/53 dig, an IPv6 dig, and a
-#      long-lived python3 client that keeps one connected socket for 5 queries
+#      long-lived python3 client that keeps one connected socket for 5 queries, and 10
+#      pairs of processes that send from the same 5-tuple 2 ms apart (a port the kernel
+#      hands from one short-lived process to the next): each query names its own sender
 #   2  through a stub: dnsmasq on 127.0.0.1 in C forwards to R; `dig @127.0.0.1` x5 ->
 #      the upstream query names dnsmasq, on behalf of dig with its pid
 #   2b a policy that allows only the stub's executable (/usr/sbin/dnsmasq) to send DNS
@@ -95,8 +97,36 @@ PY
     wait "$pid"
     while read -r name; do echo "$pid python3 $name" >>"$T/bpf.expect"; done <"$T/longlived.names"
     e2e_check "bpf: the long-lived client asked 5 names" test "$(wc -l <"$T/longlived.names")" -eq 5
+    # Port reuse: each pair binds the same source port, one process after the other.
+    ip netns exec "$C" "$E2E_PY" - "$E2E_C_ADDR4" "$R4" <<'PY' >>"$T/bpf.expect" 2>"$T/reuse.err"
+import os, socket, struct, sys, time
+local, resolver = sys.argv[1], sys.argv[2]
+def query(name, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((local, port))
+    q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack(">HH", 1, 1)
+    s.sendto(q, (resolver, 53))
+    s.settimeout(1)
+    try:
+        s.recv(512)
+    except OSError:
+        pass
+for i in range(10):
+    for half in "ab":
+        name = f"reuse{i}{half}.example.test"
+        pid = os.fork()
+        if pid == 0:
+            query(name, 41000 + i)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print(pid, "python3", name, flush=True)
+        time.sleep(0.002)
+PY
     attr_stop bpf
-    e2e_check "bpf: $((N + 7)) senders named exactly (high, ebpf, pid, parent chain)" \
+    e2e_check "bpf: $((N + 27)) senders named exactly (high, ebpf, pid, parent chain)" \
         check_attr "$T/bpf.json" "$T/bpf.expect" ebpf "$SHELL_PID"
 fi
 

@@ -61,7 +61,7 @@ void AttributionStage::submit(ClassifiedEvent& e, util::Bytes wire)
     h.deadline = std::chrono::steady_clock::now() + limits_.max_wait;
     h.owner = platform::FlowOwner{};
     if (wants) {
-        provider_.request({e.proto, e.src, e.dst, e.src_port, e.dst_port}, token);
+        provider_.request({e.proto, e.src, e.dst, e.src_port, e.dst_port}, e.ts_ns, token);
     }
 }
 

@@ -95,6 +95,7 @@ bool decode_owner_record(const void* data, std::size_t size, OwnerRecord& out)
     out.start_ticks = ns_to_ticks(e->owner.start_ns);
     out.netns_cookie = e->owner.netns_cookie;
     out.cgroup_id = e->owner.cgroup_id;
+    out.sent_boot_ns = e->sent_ns;
     out.comm = c_field(e->owner.comm, sizeof(e->owner.comm));
     out.parent_comm = c_field(e->owner.pcomm, sizeof(e->owner.pcomm));
     const std::size_t args = std::min<std::size_t>(e->owner.args_len, sizeof(e->owner.args));

@@ -24,6 +24,7 @@ struct OwnerRecord {
     std::uint64_t start_ticks = 0; // as /proc/PID/stat field 22
     std::uint64_t netns_cookie = 0;
     std::uint64_t cgroup_id = 0;
+    std::uint64_t sent_boot_ns = 0; // CLOCK_BOOTTIME when the packet left
     std::string_view comm;
     std::string_view parent_comm;
     std::string_view args; // NUL-separated, as /proc/PID/cmdline; may be cut short

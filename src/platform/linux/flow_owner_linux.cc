@@ -10,6 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <ctime>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -138,6 +140,9 @@ constexpr std::size_t SOCKET_CAPACITY = 65536;
 constexpr std::size_t PROCESS_CAPACITY = 16384;
 constexpr auto PROCESS_GRACE = std::chrono::seconds(15);
 constexpr std::size_t MAX_QUEUED_REQUESTS = 65536;
+// How far a record's time may follow the capture timestamp of its own packet: the two come
+// from different clocks (CLOCK_BOOTTIME in the kernel, CLOCK_REALTIME in the capture).
+constexpr std::int64_t CLOCK_SLACK_NS = 1'000'000;
 
 struct ProcessKey {
     std::int32_t pid = 0;
@@ -162,6 +167,7 @@ struct CachedProcess {
 
 // What an eBPF record said about one socket's tuple.
 struct SocketOwner {
+    std::int64_t sent_ns = 0; // wall clock when its first packet left (CLOCK_REALTIME)
     bool owner_known = false;
     std::uint64_t loss_epoch = 0; // records lost before this one: a later loss makes it suspect
     std::uint32_t tgid = 0;
@@ -172,6 +178,10 @@ struct SocketOwner {
     std::string parent_comm;
     std::string args;
 };
+
+// The last sockets seen sending on one 5-tuple, oldest first (at most OWNERS_PER_TUPLE).
+using TupleOwners = std::vector<SocketOwner>;
+constexpr std::size_t OWNERS_PER_TUPLE = 4;
 
 [[maybe_unused]] std::string join_args(std::string_view args)
 {
@@ -185,7 +195,11 @@ struct SocketOwner {
 
 class LinuxFlowOwnerProvider final : public FlowOwnerProvider {
 public:
-    LinuxFlowOwnerProvider() : sockets_owned_(SOCKET_CAPACITY), processes_(PROCESS_CAPACITY) {}
+    // At most SOCKET_CAPACITY sockets in all: OWNERS_PER_TUPLE for each tuple remembered.
+    LinuxFlowOwnerProvider()
+        : sockets_owned_(SOCKET_CAPACITY / OWNERS_PER_TUPLE),
+          processes_(PROCESS_CAPACITY)
+    {}
 
     ~LinuxFlowOwnerProvider() override
     {
@@ -218,7 +232,7 @@ public:
         thread_ = std::thread([this] { run(); });
     }
 
-    void request(const FlowTuple& t, std::uint64_t token) override
+    void request(const FlowTuple& t, std::int64_t ts_ns, std::uint64_t token) override
     {
         {
             std::lock_guard lock(mu_);
@@ -233,7 +247,7 @@ public:
                 answers_.push_back(std::move(a));
                 return;
             }
-            requests_.push_back({t, token});
+            requests_.push_back({t, ts_ns, token});
         }
         cv_.notify_one();
     }
@@ -273,6 +287,7 @@ public:
 private:
     struct Request {
         FlowTuple tuple;
+        std::int64_t ts_ns = 0;
         std::uint64_t token = 0;
     };
 
@@ -313,7 +328,7 @@ private:
             for (const Request& r : work) {
                 OwnerAnswer a;
                 a.token = r.token;
-                resolve(r.tuple, a.owner);
+                resolve(r.tuple, r.ts_ns, a.owner);
                 done.push_back(std::move(a));
             }
             work.clear();
@@ -350,6 +365,7 @@ private:
             return;
         }
         SocketOwner o;
+        o.sent_ns = static_cast<std::int64_t>(r.sent_boot_ns) + boot_to_real_ns();
         o.owner_known = r.owner_known;
         o.loss_epoch = bpf_->lost();
         o.tgid = r.tgid;
@@ -363,7 +379,27 @@ private:
             // Now, while the process most likely still runs: dig is gone 20 ms later.
             process(static_cast<std::int32_t>(o.tgid), o.start_ticks);
         }
-        sockets_owned_.put(r.tuple, std::move(o));
+        // One tuple can pass from socket to socket (a short-lived process's port handed to
+        // the next one milliseconds later): keep the last few, each with its time.
+        TupleOwners* list = sockets_owned_.find(r.tuple);
+        if (list == nullptr) {
+            list = &sockets_owned_.put(r.tuple, TupleOwners{});
+        }
+        if (list->size() >= OWNERS_PER_TUPLE) {
+            list->erase(list->begin());
+        }
+        list->push_back(std::move(o));
+    }
+
+    // CLOCK_REALTIME - CLOCK_BOOTTIME now: the records' clock to the capture's.
+    static std::int64_t boot_to_real_ns()
+    {
+        timespec real{};
+        timespec boot{};
+        ::clock_gettime(CLOCK_REALTIME, &real);
+        ::clock_gettime(CLOCK_BOOTTIME, &boot);
+        return (std::int64_t{real.tv_sec} - boot.tv_sec) * 1'000'000'000 +
+               (std::int64_t{real.tv_nsec} - boot.tv_nsec);
     }
 #endif
 
@@ -411,16 +447,40 @@ private:
         return name;
     }
 
-    void resolve(const FlowTuple& t, FlowOwner& out)
+    void resolve(const FlowTuple& t, std::int64_t ts_ns, FlowOwner& out)
     {
 #ifdef WTFN_HAVE_BPF
         if (bpf_) {
-            if (const SocketOwner* o = sockets_owned_.find(t); o != nullptr && o->owner_known) {
-                from_record(*o, out);
-                return;
+            if (const TupleOwners* list = sockets_owned_.find(t); list != nullptr) {
+                // The socket that sent this packet is the newest one that had sent on the
+                // tuple by the time the packet was captured (its record is written before
+                // the capture sees the packet; the slack covers the two clocks' reading).
+                const SocketOwner* best = nullptr;
+                bool ambiguous = false;
+                for (const SocketOwner& o : *list) {
+                    if (o.sent_ns <= ts_ns + CLOCK_SLACK_NS &&
+                        (best == nullptr || o.sent_ns >= best->sent_ns)) {
+                        best = &o;
+                    }
+                }
+                for (const SocketOwner& o : *list) {
+                    if (best != nullptr && &o != best && o.tgid != best->tgid &&
+                        std::abs(o.sent_ns - best->sent_ns) <= CLOCK_SLACK_NS) {
+                        ambiguous = true;
+                    }
+                }
+                if (best != nullptr && best->owner_known) {
+                    from_record(*best, out);
+                    if (ambiguous && out.confidence == OwnerConfidence::high) {
+                        out.confidence = OwnerConfidence::medium;
+                        out.reason = "two processes used this 5-tuple within a millisecond";
+                    }
+                    return;
+                }
             }
         }
 #endif
+        (void)ts_ns;
         fallback(t, out);
     }
 
@@ -608,7 +668,7 @@ private:
     std::string diag_error_;
     ProcSocketIndex sockets_;
     ProcInfoReader procs_;
-    Lru<FlowTuple, SocketOwner, TupleHash> sockets_owned_;
+    Lru<FlowTuple, TupleOwners, TupleHash> sockets_owned_;
     Lru<ProcessKey, CachedProcess, ProcessKeyHash> processes_;
     Clock::time_point last_expiry_;
     std::unordered_map<std::uint32_t, std::string> users_;

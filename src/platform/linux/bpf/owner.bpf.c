@@ -267,6 +267,7 @@ int owner_egress(struct __sk_buff* skb)
     __builtin_memcpy(e->daddr, t.daddr, 16);
     e->cookie = cookie;
     __builtin_memcpy(&e->owner, o, sizeof(e->owner));
+    e->sent_ns = bpf_ktime_get_boot_ns();
     bpf_ringbuf_submit(e, 0);
     return 1;
 }

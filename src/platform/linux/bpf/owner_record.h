@@ -36,4 +36,6 @@ struct wtfn_owner_event {
     __u8 daddr[16];
     __u64 cookie; /* the socket's cookie, as sock_diag reports it */
     struct wtfn_owner owner;
+    __u64 sent_ns; /* CLOCK_BOOTTIME when the packet left: tells apart two sockets that
+                      used the same 5-tuple one after the other */
 };

@@ -15,7 +15,7 @@ namespace {
 
 class FakeProvider final : public platform::FlowOwnerProvider {
 public:
-    void request(const platform::FlowTuple& t, std::uint64_t token) override
+    void request(const platform::FlowTuple& t, std::int64_t /*ts_ns*/, std::uint64_t token) override
     {
         asked.push_back({t, token});
     }
