@@ -15,6 +15,8 @@
 #   2b a policy that allows only the stub's executable (/usr/sbin/dnsmasq) to send DNS
 #      off the machine: its upstream query is clean, a dig asking the resolver directly
 #      is a leak whose evidence names the violated `process` list
+#   2c the human view: the PROCESS column shows dig[PID], and -v adds the sender line and
+#      the parent chain, which holds this shell as bash[$$]
 #   3  a socket opened before wtfn started (no eBPF record): found by sock_diag, medium
 #   4  --no-bpf: the same 100 digs; no event may claim high; the counts of high, medium,
 #      low and none are printed (the fallback's honest figure)
@@ -181,6 +183,24 @@ if (direct["process"] or {}).get("name") != "dig":
     sys.exit(f"direct query by {direct['process']}")
 PY
     fi
+fi
+
+# ---------------------------------------------------------------- 2c the human view
+e2e_start_wtfn "$C" "$T/human.stdout" "$T/human.stderr" dns leak watch --iface any --follow \
+    --privacy full -v
+if e2e_wait_capturing "$WTFN_PID" 10; then
+    ip netns exec "$C" dig +tries=1 +time=2 +short "@$R4" human.example.test >/dev/null 2>&1 &
+    pid=$!
+    wait "$pid"
+    attr_stop human
+    e2e_check "human: the PROCESS column shows dig[$pid]" \
+        grep -qE "veth-c .* dig\[$pid\] +query A human\.example\.test" "$T/human.stdout"
+    e2e_check "human: -v shows the sender and its parent chain with this shell" \
+        grep -qE "^ +parents: .*bash\[$SHELL_PID\]" "$T/human.stdout"
+    e2e_check "human: the summary counts the senders by confidence" \
+        grep -qE "^  senders +[1-9][0-9]* high" "$T/human.stdout"
+else
+    e2e_fail "human: wtfn starts capturing" "$(head -c 400 "$T/human.stderr" | tr '\n' '|')"
 fi
 
 # ---------------------------------------------------------------- 3 a socket from before
