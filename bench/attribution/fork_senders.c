@@ -61,8 +61,8 @@ static void sender(const struct in_addr* resolver, long i)
     q[n++] = (unsigned char)len;
     memcpy(q + n, label, (size_t)len);
     n += (size_t)len;
-    static const unsigned char tail[] = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
-                                         4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+    static const unsigned char tail[] = {
+        7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
     memcpy(q + n, tail, sizeof tail);
     n += sizeof tail;
 
@@ -125,7 +125,8 @@ int main(int argc, char** argv)
             while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
                 for (long k = launched - 1; k >= 0; k--) {
                     if (c[k].pid == p) {
-                        c[k].status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                        c[k].status =
+                            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                         inflight--;
                         break;
                     }
@@ -177,7 +178,8 @@ int main(int argc, char** argv)
             break; // no children left
         }
         if (now_us() >= deadline) {
-            fprintf(stderr, "fork_senders: %ld children still running at the deadline; killed\n",
+            fprintf(stderr,
+                    "fork_senders: %ld children still running at the deadline; killed\n",
                     inflight);
             for (long k = 0; k < launched; k++) {
                 if (c[k].status < 0) {
@@ -197,7 +199,10 @@ int main(int argc, char** argv)
     }
 
     for (long k = 0; k < launched; k++) {
-        printf("%d %s b%ld.example.test %d\n", (int)c[k].pid, SENDER_NAME, k,
+        printf("%d %s b%ld.example.test %d\n",
+               (int)c[k].pid,
+               SENDER_NAME,
+               k,
                c[k].status < 0 ? 255 : c[k].status);
     }
     const long r = launched > 1 && last > first

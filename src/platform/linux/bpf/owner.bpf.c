@@ -108,8 +108,7 @@ static __always_inline void record_owner(struct bpf_sock_addr* ctx)
         unsigned long end = BPF_CORE_READ(mm, arg_end);
         // A fixed-size read keeps the verifier simple; what lies past arg_end (the start of
         // the environment) is cut off by args_len: user space reads no byte past it.
-        if (end > start &&
-            bpf_probe_read_user(o->args, sizeof(o->args), (const void*)start) == 0) {
+        if (end > start && bpf_probe_read_user(o->args, sizeof(o->args), (const void*)start) == 0) {
             o->args_len = end - start < sizeof(o->args) ? end - start : sizeof(o->args);
         }
     }
@@ -117,29 +116,25 @@ static __always_inline void record_owner(struct bpf_sock_addr* ctx)
     bpf_map_update_elem(&owners, &cookie, o, BPF_ANY);
 }
 
-SEC("cgroup/connect4")
-int owner_connect4(struct bpf_sock_addr* ctx)
+SEC("cgroup/connect4") int owner_connect4(struct bpf_sock_addr* ctx)
 {
     record_owner(ctx);
     return 1;
 }
 
-SEC("cgroup/connect6")
-int owner_connect6(struct bpf_sock_addr* ctx)
+SEC("cgroup/connect6") int owner_connect6(struct bpf_sock_addr* ctx)
 {
     record_owner(ctx);
     return 1;
 }
 
-SEC("cgroup/sendmsg4")
-int owner_sendmsg4(struct bpf_sock_addr* ctx)
+SEC("cgroup/sendmsg4") int owner_sendmsg4(struct bpf_sock_addr* ctx)
 {
     record_owner(ctx);
     return 1;
 }
 
-SEC("cgroup/sendmsg6")
-int owner_sendmsg6(struct bpf_sock_addr* ctx)
+SEC("cgroup/sendmsg6") int owner_sendmsg6(struct bpf_sock_addr* ctx)
 {
     record_owner(ctx);
     return 1;
@@ -215,8 +210,7 @@ static __always_inline __u64 tuple_hash(const struct tuple* t)
     return (h ^ a * 0x9E3779B97F4A7C15ULL ^ b * 0xC2B2AE3D27D4EB4FULL) | 1;
 }
 
-SEC("cgroup_skb/egress")
-int owner_egress(struct __sk_buff* skb)
+SEC("cgroup_skb/egress") int owner_egress(struct __sk_buff* skb)
 {
     struct tuple t = {};
     if (!read_tuple(skb, &t)) {

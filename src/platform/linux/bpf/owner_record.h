@@ -15,14 +15,14 @@ struct wtfn_owner {
     __u32 tgid;
     __u32 ppid;
     __u32 uid;
-    __u32 args_len;       /* bytes of args used (NUL-separated, as in /proc/PID/cmdline) */
-    __u64 start_ns;       /* thread-group leader's start_boottime: tells a reused pid apart */
-    __u64 netns_cookie;   /* the socket's network namespace */
+    __u32 args_len;     /* bytes of args used (NUL-separated, as in /proc/PID/cmdline) */
+    __u64 start_ns;     /* thread-group leader's start_boottime: tells a reused pid apart */
+    __u64 netns_cookie; /* the socket's network namespace */
     __u64 cgroup_id;
     char comm[WTFN_OWNER_COMM_LEN];  /* thread-group leader's comm, not the thread's */
     char pcomm[WTFN_OWNER_COMM_LEN]; /* the parent's */
     char args[WTFN_OWNER_ARGS_LEN];
-    __u64 last_tuple;     /* hash of the last 5-tuple reported for this socket */
+    __u64 last_tuple; /* hash of the last 5-tuple reported for this socket */
 };
 
 struct wtfn_owner_event {
