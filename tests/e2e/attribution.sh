@@ -80,19 +80,17 @@ if attr_start bpf; then
     launch_digs "$T/bpf.expect" tcp 1 +tcp "@$R4"
     launch_digs "$T/bpf.expect" six 1 "@$R6" AAAA
     # A long-lived client: one connected socket, five queries 200 ms apart.
-    ip netns exec "$C" "$E2E_PY" - "$R4" <<'PY' >"$T/longlived.names" 2>"$T/longlived.err" &
-import socket, struct, sys, time
+    ip netns exec "$C" "$E2E_PY" - "$R4" "$E2E_DIR" <<'PY' >"$T/longlived.names" 2>"$T/longlived.err" &
+import socket, sys, time
+sys.path.insert(0, sys.argv[2])
+from dns_burst import query
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect((sys.argv[1], 53))
 s.settimeout(2)
 for i in range(5):
-    name = f"long{i}.example.test"
-    q = struct.pack(">HHHHHH", 0x4000 + i, 0x0100, 1, 0, 0, 0)
-    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    q += struct.pack(">HH", 1, 1)
-    s.send(q)
+    s.send(query(i, "long", "example.test"))
     s.recv(512)
-    print(name, flush=True)
+    print(f"long{i}.example.test", flush=True)
     time.sleep(0.2)
 PY
     pid=$!
@@ -100,31 +98,29 @@ PY
     while read -r name; do echo "$pid python3 $name" >>"$T/bpf.expect"; done <"$T/longlived.names"
     e2e_check "bpf: the long-lived client asked 5 names" test "$(wc -l <"$T/longlived.names")" -eq 5
     # Port reuse: each pair binds the same source port, one process after the other.
-    ip netns exec "$C" "$E2E_PY" - "$E2E_C_ADDR4" "$R4" <<'PY' >>"$T/bpf.expect" 2>"$T/reuse.err"
-import os, socket, struct, sys, time
+    ip netns exec "$C" "$E2E_PY" - "$E2E_C_ADDR4" "$R4" "$E2E_DIR" <<'PY' >>"$T/bpf.expect" 2>"$T/reuse.err"
+import os, socket, sys, time
 local, resolver = sys.argv[1], sys.argv[2]
-def query(name, port):
+sys.path.insert(0, sys.argv[3])
+from dns_burst import query
+def ask(i, prefix, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((local, port))
-    q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
-    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    q += struct.pack(">HH", 1, 1)
-    s.sendto(q, (resolver, 53))
+    s.sendto(query(i, prefix, "example.test"), (resolver, 53))
     s.settimeout(1)
     try:
         s.recv(512)
     except OSError:
         pass
 for i in range(10):
-    for half in "ab":
-        name = f"reuse{i}{half}.example.test"
+    for prefix in ("reusea", "reuseb"):
         pid = os.fork()
         if pid == 0:
-            query(name, 41000 + i)
+            ask(i, prefix, 41000 + i)
             os._exit(0)
         os.waitpid(pid, 0)
-        print(pid, "python3", name, flush=True)
+        print(pid, "python3", f"{prefix}{i}.example.test", flush=True)
         time.sleep(0.002)
 PY
     attr_stop bpf
@@ -207,20 +203,18 @@ fi
 # python3 connects before wtfn starts (no eBPF record for that socket), then queries and
 # keeps the socket a second longer, as a long-lived client does.
 mkfifo "$T/go"
-ip netns exec "$C" "$E2E_PY" - "$R4" "$T/go" <<'PY' >"$T/pre.names" 2>"$T/pre.err" &
-import socket, struct, sys, time
+ip netns exec "$C" "$E2E_PY" - "$R4" "$T/go" "$E2E_DIR" <<'PY' >"$T/pre.names" 2>"$T/pre.err" &
+import socket, sys, time
+sys.path.insert(0, sys.argv[3])
+from dns_burst import query
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect((sys.argv[1], 53))
 s.settimeout(2)
 open(sys.argv[2]).read()  # wait until wtfn runs
 for i in range(3):
-    name = f"pre{i}.example.test"
-    q = struct.pack(">HHHHHH", 0x5000 + i, 0x0100, 1, 0, 0, 0)
-    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    q += struct.pack(">HH", 1, 1)
-    s.send(q)
+    s.send(query(i, "pre", "example.test"))
     s.recv(512)
-    print(name, flush=True)
+    print(f"pre{i}.example.test", flush=True)
 time.sleep(1)  # long-lived: the socket stays open after its queries
 PY
 PRE_PID=$!

@@ -18,7 +18,6 @@
 #include <unordered_map>
 
 #include <netinet/in.h>
-#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -428,25 +427,6 @@ private:
         processes_.erase_if([now](const CachedProcess& c) { return now - c.used > PROCESS_GRACE; });
     }
 
-    std::string user_name(std::uint32_t uid)
-    {
-        auto it = users_.find(uid);
-        if (it != users_.end()) {
-            return it->second;
-        }
-        std::string name;
-        passwd pw{};
-        passwd* found = nullptr;
-        char buf[1024];
-        if (::getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found != nullptr) {
-            name = found->pw_name;
-        }
-        if (users_.size() < 4096) {
-            users_.emplace(uid, name);
-        }
-        return name;
-    }
-
     void resolve(const FlowTuple& t, std::int64_t ts_ns, FlowOwner& out)
     {
 #ifdef WTFN_HAVE_BPF
@@ -513,7 +493,7 @@ private:
         out.process.has_uid = true;
         out.process.uid = o.uid;
         if (out.process.user.empty()) {
-            out.process.user = user_name(o.uid);
+            out.process.user = procs_.user_name(o.uid);
         }
 #ifdef WTFN_HAVE_BPF
         if (o.loss_epoch != bpf_->lost()) {
@@ -593,7 +573,7 @@ private:
             out.process.pid = holders.pid;
             out.process.has_uid = true;
             out.process.uid = s.uid;
-            out.process.user = user_name(s.uid);
+            out.process.user = procs_.user_name(s.uid);
             out.reason = p.reason;
             return;
         }
@@ -671,7 +651,6 @@ private:
     Lru<FlowTuple, TupleOwners, TupleHash> sockets_owned_;
     Lru<ProcessKey, CachedProcess, ProcessKeyHash> processes_;
     Clock::time_point last_expiry_;
-    std::unordered_map<std::uint32_t, std::string> users_;
     std::array<LocalCheck, 16> local_cache_{};
     std::size_t local_next_ = 0;
 };

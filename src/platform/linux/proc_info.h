@@ -89,6 +89,10 @@ public:
     // Tests only: the clock the ancestor cache ages by.
     void set_now_for_test(std::chrono::steady_clock::time_point now) { test_now_ = now; }
 
+    // The user name of `uid` from the password database, cached (failures too); empty when
+    // it has none.
+    const std::string& user_name(std::uint32_t uid);
+
 private:
     struct CachedAncestor {
         std::string name;
@@ -106,7 +110,6 @@ private:
     bool ancestor(std::int32_t pid, std::uint64_t expect_start_ticks, StatFields& out);
     void remember(std::int32_t pid, const StatFields& f);
     void expire(bool force);
-    const std::string& user_name(std::uint32_t uid);
 
     std::string root_;
     std::unordered_map<std::int32_t, CachedAncestor> ancestors_;
