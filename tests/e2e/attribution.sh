@@ -17,6 +17,8 @@
 #      is a leak whose evidence names the violated `process` list
 #   2c the human view: the PROCESS column shows dig[PID], and -v adds the sender line and
 #      the parent chain, which holds this shell as bash[$$]
+#   2d forwarded traffic: a host F behind C (C routes for it) asks the resolver; the query
+#      C forwards out veth-c has no local socket -> owner "forwarded", no process
 #   3  a socket opened before wtfn started (no eBPF record): found by sock_diag, medium
 #   4  --no-bpf: the same 100 digs; no event may claim high; the counts of high, medium,
 #      low and none are printed (the fallback's honest figure)
@@ -197,6 +199,37 @@ if e2e_wait_capturing "$WTFN_PID" 10; then
         grep -qE "^  senders +[1-9][0-9]* high" "$T/human.stdout"
 else
     e2e_fail "human: wtfn starts capturing" "$(head -c 400 "$T/human.stderr" | tr '\n' '|')"
+fi
+
+# ---------------------------------------------------------------- 2d forwarded
+F=wtfn-f-$$
+if e2e_netns_new "$F" && ip -n "$C" link add veth-cf type veth peer name veth-f netns "$F" &&
+    ip -n "$C" addr add 10.201.0.1/24 dev veth-cf && ip -n "$F" addr add 10.201.0.2/24 dev veth-f &&
+    ip -n "$C" link set veth-cf up && ip -n "$F" link set veth-f up &&
+    ip -n "$F" route add default via 10.201.0.1 &&
+    ip -n "$E2E_NS_R" route add 10.201.0.0/24 via "$E2E_C_ADDR4" &&
+    ip netns exec "$C" sysctl -qw net.ipv4.ip_forward=1; then
+    if attr_start fwd; then
+        ip netns exec "$F" dig +tries=1 +time=2 +short "@$R4" forwarded.example.test >/dev/null 2>&1
+        attr_stop fwd
+        e2e_check "fwd: the query C forwards for F is owned by no process: forwarded" \
+            "$E2E_PY" - "$T/fwd.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ev = [e for e in r["events"] if (e.get("dns") or {}).get("qname") == "forwarded.example.test"
+      and e["dns"].get("qr") == "query" and e.get("interface") == "veth-c"]
+if len(ev) != 1:
+    sys.exit(f"{len(ev)} forwarded query events on veth-c")
+e = ev[0]
+a = e["attribution"]
+if e["process"] is not None or a["owner"] != "forwarded" or "10.201.0.2" not in (a["reason"] or ""):
+    sys.exit(f"process {e['process']}, attribution {a}")
+if r["attribution"]["forwarded"] < 1:
+    sys.exit(f"report attribution {r['attribution']}")
+PY
+    fi
+else
+    e2e_fail "fwd: a forwarding host F behind C can be set up"
 fi
 
 # ---------------------------------------------------------------- 3 a socket from before

@@ -239,7 +239,7 @@ e2e_init() {
 e2e_reap_stale() {
     local ns owner pid
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-        [[ $ns =~ ^wtfn-(c|r|e2e-probe)-([0-9]+)$ ]] || continue
+        [[ $ns =~ ^wtfn-(c|r|f|e2e-probe)-([0-9]+)$ ]] || continue
         owner=${BASH_REMATCH[2]}
         e2e_pid_alive "$owner" && continue
         e2e_log "removing stale namespace $ns left by dead run $owner"
