@@ -42,6 +42,15 @@ inline bool printable_lines(std::string_view s)
     return !s.empty();
 }
 
+// The next line of `rest` without its '\n', taken off the front of `rest`.
+inline std::string_view next_line(std::string_view& rest)
+{
+    const std::size_t nl = rest.find('\n');
+    const std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    return line;
+}
+
 // An exact-size heap copy of `size` bytes (a zero-size allocation for empty input).
 class ExactCopy {
 public:

@@ -125,9 +125,7 @@ void check_cgroup_lines(std::string_view text)
 {
     std::string_view rest = text;
     for (std::size_t i = 0; i < max_cgroup_lines && !rest.empty(); ++i) {
-        const std::size_t nl = rest.find('\n');
-        const std::string_view line = rest.substr(0, nl);
-        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        const std::string_view line = wtfn::fuzz::next_line(rest);
         // "HIERARCHY:CONTROLLERS:PATH" -> PATH, as proc_info.cc reads it.
         const std::size_t a = line.find(':');
         const std::size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);

@@ -120,9 +120,7 @@ void check_resolved_servers(std::string_view text)
 {
     std::string_view rest = text;
     for (std::size_t i = 0; i < max_server_lines && !rest.empty(); ++i) {
-        const std::size_t nl = rest.find('\n');
-        const std::string_view line = rest.substr(0, nl);
-        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        const std::string_view line = wtfn::fuzz::next_line(rest);
 
         std::string error;
         const auto server = wtfn::platform::parse_resolved_server(line, error);

@@ -329,29 +329,46 @@ TEST_F(SockDiagTest, BadTuplesAreErrors)
 
 // --- The kernel's own behaviour, asked with raw requests --------------------------------
 
-// One exact SOCK_DIAG_BY_FAMILY query with src/dst as given: the inode of the reply, or
-// -errno.
-long raw_query(
-    int proto, const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport)
+// A NETLINK_SOCK_DIAG socket that waits at most 1 s for a reply; -errno when there is none.
+int open_raw_diag()
 {
     const int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (nl < 0) {
         return -errno;
     }
-    Fd guard(nl);
     timeval tv{1, 0};
     setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return nl;
+}
 
-    struct {
-        nlmsghdr h;
-        inet_diag_req_v2 r;
-    } m{};
+struct RawRequest {
+    nlmsghdr h;
+    inet_diag_req_v2 r;
+};
 
+// An AF_INET request for `proto` with the given netlink flags; the socket id left zero.
+RawRequest raw_request(int proto, std::uint16_t flags)
+{
+    RawRequest m{};
     m.h.nlmsg_len = sizeof m;
     m.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    m.h.nlmsg_flags = NLM_F_REQUEST;
+    m.h.nlmsg_flags = flags;
     m.r.sdiag_family = AF_INET;
     m.r.sdiag_protocol = static_cast<std::uint8_t>(proto);
+    return m;
+}
+
+// One exact SOCK_DIAG_BY_FAMILY query with src/dst as given: the inode of the reply, or
+// -errno.
+long raw_query(
+    int proto, const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport)
+{
+    const int nl = open_raw_diag();
+    if (nl < 0) {
+        return nl;
+    }
+    Fd guard(nl);
+    RawRequest m = raw_request(proto, NLM_F_REQUEST);
     m.r.idiag_states = ~0U;
     m.r.id.idiag_sport = htons(sport);
     m.r.id.idiag_dport = htons(dport);
@@ -434,24 +451,12 @@ TEST(SockDiagKernel, DeviceBoundSocketMissesTheExactLookup)
 // kernel answered otherwise.
 int raw_empty_dump(int proto)
 {
-    const int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    const int nl = open_raw_diag();
     if (nl < 0) {
-        return -errno;
+        return nl;
     }
     Fd guard(nl);
-    timeval tv{1, 0};
-    setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-
-    struct {
-        nlmsghdr h;
-        inet_diag_req_v2 r;
-    } m{};
-
-    m.h.nlmsg_len = sizeof m;
-    m.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    m.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    m.r.sdiag_family = AF_INET;
-    m.r.sdiag_protocol = static_cast<std::uint8_t>(proto);
+    const RawRequest m = raw_request(proto, NLM_F_REQUEST | NLM_F_DUMP);
     if (send(nl, &m, sizeof m, 0) < 0) {
         return -errno;
     }
